@@ -1,0 +1,110 @@
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comptes.acteurs import SESSION_KEY, resoudre
+from comptes.models import Membership, Organisation
+
+
+def acteur_api(request):
+    """Resolve the acteur of an API request once and cache it on the request.
+
+    Session clients reuse the organisation chosen in the browser; token clients
+    name it with the ``X-Organisation`` header (an organisation id) when they
+    belong to several.
+    """
+    django_request = request._request
+    if getattr(django_request, "_acteur_api_resolu", False):
+        return django_request.acteur
+    membership_id = None
+    organisation_id = request.headers.get("X-Organisation")
+    if organisation_id is None and getattr(django_request, "acteur", None) is not None:
+        # Session clients: the middleware already resolved the acteur for this request.
+        django_request._acteur_api_resolu = True
+        return django_request.acteur
+    if organisation_id is not None:
+        # An explicit organisation the user does not belong to gives no acteur (403).
+        membership_id = (
+            Membership.objects.filter(
+                user=request.user, organisation_id=int(organisation_id) if organisation_id.isdigit() else None
+            )
+            .order_by("role")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        acteur = resoudre(request.user, membership_id)[0] if membership_id else None
+    else:
+        if hasattr(django_request, "session"):
+            membership_id = django_request.session.get(SESSION_KEY)
+        acteur, _ = resoudre(request.user, membership_id)
+    django_request.acteur = acteur
+    django_request._acteur_api_resolu = True
+    return acteur
+
+
+class ActeurRequis(permissions.BasePermission):
+    message = "Choisissez une organisation (en-tête X-Organisation) : votre compte en a plusieurs ou aucune."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        acteur = acteur_api(request)
+        roles = getattr(view, "roles_autorises", None)
+        if acteur is None:
+            return False
+        if roles and acteur.role not in roles:
+            self.message = "Votre rôle ne permet pas cette action."
+            return False
+        return True
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    type_libelle = serializers.CharField(source="get_type_display", read_only=True)
+    departements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "type", "type_libelle", "nom", "siret", "adresse", "email_contact", "departements"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    role_libelle = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "role_libelle", "organisation"]
+
+
+class MoiSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    prenom = serializers.CharField()
+    nom = serializers.CharField()
+    membership_active = MembershipSerializer(allow_null=True)
+
+
+class MoiView(APIView):
+    """The authenticated user and the membership the request acts through."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = MoiSerializer
+
+    def get(self, request):
+        acteur = acteur_api(request)
+        data = {
+            "email": request.user.email,
+            "prenom": request.user.first_name,
+            "nom": request.user.last_name,
+            "membership_active": acteur.membership if acteur else None,
+        }
+        return Response(MoiSerializer(data).data)
+
+
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Organisations visible to the acteur (its own; all for the administrator)."""
+
+    serializer_class = OrganisationSerializer
+    permission_classes = [ActeurRequis]
+
+    def get_queryset(self):
+        return Organisation.objects.visible_par(acteur_api(self.request)).prefetch_related("departements")

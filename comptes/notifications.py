@@ -1,0 +1,170 @@
+"""Notices to users: in-app rows and e-mails through the outbox (principle 6).
+
+``notifier`` only writes rows, inside the caller's transaction; the e-mail rows are
+sent by ``comptes.tasks.envoyer_emails`` queued after commit, and by the beat
+schedule every minute, so a broker outage delays a notice but never loses it.
+A notice a rule requires (``obligatoire``) always goes out on both channels; an
+informative one follows the recipient's preferences (channels, daily digest).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from comptes.models import Canal, Notification, PreferencesNotification
+
+logger = logging.getLogger(__name__)
+MAX_TENTATIVES = 5
+HEURE_RECAPITULATIF = datetime.time(7, 0)
+
+
+def prochain_recapitulatif(maintenant: datetime.datetime) -> datetime.datetime:
+    """Next 07:00 Europe/Paris after ``maintenant``."""
+    local = timezone.localtime(maintenant)
+    jour = local.date() if local.time() < HEURE_RECAPITULATIF else local.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(jour, HEURE_RECAPITULATIF))
+
+
+def notifier(
+    destinataires,
+    *,
+    cle: str,
+    sujet: str,
+    corps: str,
+    lien: str = "",
+    organisation=None,
+    obligatoire: bool = True,
+) -> list[Notification]:
+    """Write the in-app and e-mail rows of a notice; idempotent on ``cle`` per recipient."""
+    destinataires = list(destinataires)
+    preferences = {p.user_id: p for p in PreferencesNotification.objects.filter(user__in=[u.pk for u in destinataires])}
+    maintenant = timezone.now()
+    lignes = []
+    for user in destinataires:
+        pref = preferences.get(user.pk)
+        for canal in (Canal.IN_APP, Canal.EMAIL):
+            digest = False
+            if not obligatoire and pref is not None:
+                if canal == Canal.IN_APP and not pref.in_app_informatif:
+                    continue
+                if canal == Canal.EMAIL and not pref.email_informatif:
+                    continue
+                digest = canal == Canal.EMAIL and pref.recapitulatif_quotidien
+            lignes.append(
+                Notification(
+                    destinataire=user,
+                    organisation=organisation,
+                    canal=canal,
+                    cle=cle,
+                    sujet=sujet,
+                    corps=corps,
+                    lien=lien,
+                    obligatoire=obligatoire,
+                    digest=digest,
+                    due_le=prochain_recapitulatif(maintenant) if digest else maintenant,
+                )
+            )
+    creees = Notification.objects.bulk_create(lignes, ignore_conflicts=True)
+    transaction.on_commit(_planifier_envoi, robust=True)
+    return creees
+
+
+def _planifier_envoi():
+    from comptes.tasks import envoyer_emails
+
+    try:
+        envoyer_emails.delay()
+    except Exception:  # broker down: the beat schedule will send them later
+        logger.warning("Broker unreachable; e-mails stay in the outbox until the next sweep.", exc_info=True)
+
+
+def _lien_absolu(notification) -> str:
+    return f"{settings.SITE_URL}{notification.lien}" if notification.lien else ""
+
+
+def _envoyer(notification: Notification) -> None:
+    lien = _lien_absolu(notification)
+    send_mail(
+        notification.sujet,
+        notification.corps + (f"\n\n{lien}" if lien else ""),
+        settings.DEFAULT_FROM_EMAIL,
+        [notification.destinataire.email],
+    )
+
+
+def _echec(lignes, exc, maintenant) -> None:
+    for notification in lignes:
+        notification.tentatives += 1
+        notification.erreur = str(exc)[:2000]
+        notification.abandonnee = notification.tentatives >= MAX_TENTATIVES
+        notification.due_le = maintenant + datetime.timedelta(minutes=2**notification.tentatives)
+        notification.save(update_fields=["tentatives", "erreur", "abandonnee", "due_le"])
+
+
+def envoyer_emails_en_attente(limite: int = 100) -> int:
+    """Send pending e-mail rows; each row is claimed with SKIP LOCKED and sent once.
+
+    A row is marked sent in the same transaction that holds its lock, right after the
+    SMTP call: a worker killed in between leaves the row pending (at-least-once at the
+    SMTP level for that single row, never a lost notice)."""
+    envoyees = 0
+    for _ in range(limite):
+        with transaction.atomic():
+            maintenant = timezone.now()
+            notification = (
+                Notification.objects.email_a_envoyer()
+                .filter(due_le__lte=maintenant)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("destinataire")
+                .order_by("due_le", "pk")
+                .first()
+            )
+            if notification is None:
+                break
+            if notification.digest:
+                envoyees += _envoyer_recapitulatif(notification, maintenant)
+                continue
+            try:
+                _envoyer(notification)
+            except Exception as exc:  # noqa: BLE001 - any SMTP failure is recorded and retried
+                _echec([notification], exc, maintenant)
+                continue
+            notification.tentatives += 1
+            notification.envoyee_le = timezone.now()
+            notification.erreur = ""
+            notification.save(update_fields=["tentatives", "envoyee_le", "erreur"])
+            envoyees += 1
+    return envoyees
+
+
+def _envoyer_recapitulatif(premiere: Notification, maintenant) -> int:
+    """The daily digest: every due digest row of the recipient in one e-mail."""
+    lignes = list(
+        Notification.objects.email_a_envoyer()
+        .filter(destinataire=premiere.destinataire, digest=True, due_le__lte=maintenant)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("cree_le", "pk")
+    )
+    corps = "\n\n".join(f"• {n.sujet}\n{n.corps}" + (f"\n{_lien_absolu(n)}" if n.lien else "") for n in lignes)
+    try:
+        send_mail(
+            f"Récapitulatif quotidien : {len(lignes)} avis",
+            corps,
+            settings.DEFAULT_FROM_EMAIL,
+            [premiere.destinataire.email],
+        )
+    except Exception as exc:  # noqa: BLE001
+        _echec(lignes, exc, maintenant)
+        return 0
+    envoyee = timezone.now()
+    Notification.objects.filter(pk__in=[n.pk for n in lignes]).update(
+        envoyee_le=envoyee, tentatives=F("tentatives") + 1, erreur=""
+    )
+    return 1

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from beneficiaires.api import BeneficiaireViewSet
+from comptes.api import MoiView, OrganisationViewSet
+from prestations.api import LettreDeCommandeViewSet, MarcheViewSet
+from prestations.api_suivi import PrestationViewSet, SessionCollectiveViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("beneficiaires", BeneficiaireViewSet, basename="beneficiaire")
+router.register("marches", MarcheViewSet, basename="marche")
+router.register("lettres-de-commande", LettreDeCommandeViewSet, basename="lettre-de-commande")
+router.register("prestations", PrestationViewSet, basename="prestation")
+router.register("sessions", SessionCollectiveViewSet, basename="session-collective")
+
+urlpatterns = [
+    path("moi/", MoiView.as_view(), name="api-moi"),
+    path("", include(router.urls)),
+]
