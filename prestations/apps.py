@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrestationsConfig(AppConfig):
+    name = "prestations"
+    verbose_name = "Prestations"

@@ -1,0 +1,125 @@
+"""The dispositif catalogue (SPEC §2): a registry of versioned, declarative rule sets.
+
+A lettre de commande stores ``(cle, version)``; the workflow gets the rules back
+with :func:`regle`, and picks the version for a new LdC with
+:func:`regle_en_vigueur` (on the LdC start date). Adding a dispositif = adding a
+module declaring ``CLE`` and ``VERSIONS`` and listing it in ``_MODULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from . import bam, bca, cep, mov, pma
+from .base import (
+    ECHEANCIER_PAR_DEFAUT,
+    LIVRABLES,
+    PIECES_JUSTIFICATIVES,
+    RUBRIQUES_LIVRABLES,
+    SORTIES_POSITIVES,
+    STATUTS,
+    Avertissement,
+    DispositifInconnu,
+    FaitsEligibilite,
+    Ineligibilite,
+    Jalon,
+    Phase,
+    RegleDispositif,
+    echeancier_effectif,
+    montant_du,
+)
+
+__all__ = [
+    "DISPOSITIFS",
+    "ECHEANCIER_PAR_DEFAUT",
+    "LIVRABLES",
+    "PIECES_JUSTIFICATIVES",
+    "RUBRIQUES_LIVRABLES",
+    "SORTIES_POSITIVES",
+    "STATUTS",
+    "Avertissement",
+    "DispositifInconnu",
+    "FaitsEligibilite",
+    "Ineligibilite",
+    "Jalon",
+    "Phase",
+    "RegleDispositif",
+    "choix",
+    "cles",
+    "echeancier_effectif",
+    "montant_du",
+    "regle",
+    "regle_en_vigueur",
+    "toutes_les_regles",
+    "verifier_registre",
+]
+
+#: Catalogue order (SPEC §2 table): also the order of form choices.
+_MODULES = (mov, bca, bam, pma, cep)
+
+
+def verifier_registre(registre: dict[str, list[RegleDispositif]]) -> None:
+    """Each key's versions: right key, unique ids, sorted by date, non-overlapping."""
+    for cle, versions in registre.items():
+        if not versions:
+            raise ValueError(f"Le dispositif {cle} n'a aucune version.")
+        if any(v.cle != cle for v in versions):
+            raise ValueError(f"Le dispositif {cle} contient une version d'un autre dispositif.")
+        ids = [v.version for v in versions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"Le dispositif {cle} a deux versions de même identifiant.")
+        for avant, apres in zip(versions, versions[1:], strict=False):
+            if avant.valable_au is None or avant.valable_au >= apres.valable_du:
+                raise ValueError(
+                    f"Les versions {avant.version} et {apres.version} du dispositif {cle} se chevauchent "
+                    "ou ne sont pas dans l'ordre chronologique."
+                )
+
+
+def _construire(modules: Iterable) -> dict[str, list[RegleDispositif]]:
+    registre = {m.CLE: sorted(m.VERSIONS, key=lambda v: v.valable_du) for m in modules}
+    verifier_registre(registre)
+    return registre
+
+
+#: key → versions, oldest first.
+DISPOSITIFS: dict[str, list[RegleDispositif]] = _construire(_MODULES)
+
+
+def cles() -> list[str]:
+    """Dispositif keys in catalogue order."""
+    return list(DISPOSITIFS)
+
+
+def choix() -> list[tuple[str, str]]:
+    """Form choices: ``[("MOV", "MOV – Mobilisation vers l'emploi"), ...]`` (latest version's name)."""
+    return [(cle, versions[-1].libelle) for cle, versions in DISPOSITIFS.items()]
+
+
+def _versions(cle: str) -> list[RegleDispositif]:
+    try:
+        return DISPOSITIFS[cle]
+    except KeyError:
+        raise DispositifInconnu(f"Dispositif inconnu : « {cle} ».") from None
+
+
+def regle(cle: str, version: str) -> RegleDispositif:
+    """The exact version stored on a lettre de commande."""
+    for v in _versions(cle):
+        if v.version == version:
+            return v
+    raise DispositifInconnu(f"Le dispositif {cle} n'a pas de version « {version} ».")
+
+
+def regle_en_vigueur(cle: str, le: date) -> RegleDispositif:
+    """The version of ``cle`` in force on ``le`` (e.g. the LdC start date)."""
+    en_vigueur = [v for v in _versions(cle) if v.est_en_vigueur(le)]
+    if not en_vigueur:
+        raise DispositifInconnu(f"Aucune version du dispositif {cle} n'est en vigueur le {le:%d/%m/%Y}.")
+    return max(en_vigueur, key=lambda v: v.valable_du)
+
+
+def toutes_les_regles() -> list[RegleDispositif]:
+    """Every registered version of every dispositif."""
+    return [v for versions in DISPOSITIFS.values() for v in versions]

@@ -1,0 +1,773 @@
+"""The deadline engine (SPEC §4, issue 5).
+
+``obligations(prestation, maintenant)`` derives a case's dated obligations from its
+rule set and its facts; ``synchroniser`` writes them as ``Echeance`` rows whenever a
+case event changes them; ``balayer(maintenant)`` is the periodic sweep: it claims the
+due rows (partial index, ``SKIP LOCKED``), re-checks each against the current case
+data, sends the warning or breach notice, applies the automatic transition (MOV-10,
+end of term) and records the run. Running it twice, or on two workers at once, sends
+nothing twice and applies nothing twice: rows are claimed under lock, their state
+moves forward only, and every notice has a unique key.
+
+Time (principle 4): day-based rules fall at midnight, Europe/Paris; "48 hours" is
+48 real hours.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from comptes.models import Canal, Membership, Notification, Role
+from comptes.notifications import _planifier_envoi, notifier
+from prestations import faits
+from prestations.models import Etat, Prestation
+from prestations.models.echeances import ETATS_OUVERTS, Balayage, Echeance, EtatEcheance, TypeEcheance
+
+HEURES_INFORMATION = 48
+logger = logging.getLogger(__name__)
+
+#: Due rows handled in one transaction by the sweep (see ``_traiter_lot``).
+TAILLE_LOT = 200
+
+
+def minuit(jour: datetime.date) -> datetime.datetime:
+    """Start of ``jour`` in Europe/Paris, as an aware datetime (DST-safe)."""
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+@dataclass
+class Obligation:
+    type: str
+    cle: str
+    regle: str
+    libelle: str
+    depart_le: datetime.datetime
+    due_le: datetime.datetime
+    alertes: list[datetime.datetime] = field(default_factory=list)
+    honoree_le: datetime.datetime | None = None
+    destinataires_alerte: str = "referent"  # who gets the warnings
+    transition: str | None = None  # automatic transition on breach
+
+
+def _jour_ou_ecart_atteint(prestation, depuis, seuil, exclues):
+    """First day on which the net gap since ``depuis`` reaches ``seuil`` (MOV-10)."""
+    jour, net = depuis, 0
+    while net < seuil:
+        jour += datetime.timedelta(days=1)
+        if not any(d <= jour <= f for d, f in exclues):
+            net += 1
+    return jour
+
+
+def notices_email(prestations) -> None:
+    """Attach to each prestation its case e-mail notices (cle → Notification), in one query."""
+    par_cle = {}
+    cles = [f"prestation:{p.pk}:" for p in prestations]
+    if cles:
+        from django.db.models import Q
+
+        filtre = Q()
+        for prefixe in cles:
+            filtre |= Q(cle__startswith=prefixe)
+        for notification in Notification.objects.filter(filtre, canal=Canal.EMAIL).order_by("cree_le"):
+            par_cle.setdefault(notification.cle, notification)
+    for prestation in prestations:
+        prestation._notices_email = {
+            cle.rsplit(":", 1)[1]: n for cle, n in par_cle.items() if cle.startswith(f"prestation:{prestation.pk}:")
+        }
+
+
+#: The case notices the rules read (``workflow._notifier_prescripteur`` sends them to the
+#: lettre's prescripteur, and to nobody else).
+_CLES_NOTICES = ("contrat_signe", "contrat_refuse", "interruption")
+
+
+def _cle_notice(prestation, cle: str) -> tuple[int, str]:
+    return prestation.lettre_de_commande.prescripteur_id, f"prestation:{prestation.pk}:{cle}"
+
+
+def _notices_du_prescripteur(prestations) -> None:
+    """``_notice`` for many cases at once: the prescripteur's notices, in one query on the
+    outbox's unique index (recipient, channel, key)."""
+    prestations = list(prestations)
+    cles = {_cle_notice(p, cle): (p, cle) for p in prestations for cle in _CLES_NOTICES}
+    for p in prestations:
+        p.__dict__.setdefault("_notices_prescripteur", {}).update(dict.fromkeys(_CLES_NOTICES))
+    if not cles:
+        return
+    table = Notification._meta.db_table
+    trouvees = Notification.objects.raw(
+        f"SELECT n.* FROM {table} n JOIN unnest(%s::bigint[], %s::text[]) AS k(destinataire_id, cle) "
+        "ON n.destinataire_id = k.destinataire_id AND n.cle = k.cle WHERE n.canal = %s",
+        [[d for d, _ in cles], [c for _, c in cles], Canal.EMAIL],
+    )
+    for notification in trouvees:
+        p, cle = cles[(notification.destinataire_id, notification.cle)]
+        p._notices_prescripteur[cle] = notification
+
+
+def _notice(prestation, cle):
+    """The case's e-mail notice ``cle`` (None if it was never written).
+
+    Looked up by exact key for the lettre's prescripteur, the only recipient of these
+    notices, through the outbox's unique index; one not found that way is searched by key
+    prefix over the whole outbox (``notices_email``), as before."""
+    if hasattr(prestation, "_notices_email"):
+        return prestation._notices_email.get(cle)
+    if cle not in prestation.__dict__.get("_notices_prescripteur", {}):
+        _notices_du_prescripteur([prestation])
+    notice = prestation._notices_prescripteur.get(cle)
+    if notice is not None:
+        return notice
+    notices_email([prestation])
+    return prestation._notices_email.get(cle)
+
+
+def obligations(prestation: Prestation, maintenant: datetime.datetime) -> list[Obligation]:
+    """The dated obligations of a case as of ``maintenant``, from its rule set and facts."""
+    regle = prestation.regle
+    le = timezone.localdate(maintenant)
+    resultat: list[Obligation] = []
+
+    # MOV-03: contractualisation within 7 calendar days of the start date; warning day 5.
+    delai = regle.delai_contractualisation
+    if delai is not None and (
+        prestation.etat in (Etat.ATTENTE_REFERENT, Etat.A_CONTRACTUALISER) or prestation.contractualisee_le
+    ):
+        resultat.append(
+            Obligation(
+                type=TypeEcheance.CONTRACTUALISATION,
+                cle=prestation.date_debut.isoformat(),
+                regle=delai.regle,
+                libelle=f"Contractualisation à faire avant le {delai.date_limite(prestation.date_debut):%d/%m/%Y}",
+                depart_le=minuit(prestation.date_debut),
+                due_le=minuit(delai.date_depassement(prestation.date_debut)),
+                alertes=[minuit(j) for j in delai.dates_alerte(prestation.date_debut)],
+                honoree_le=minuit(prestation.contractualisee_le) if prestation.contractualisee_le else None,
+            )
+        )
+
+    # MOV-05 / MOV-06 / LIV-03: the prescripteur is informed within 48 hours (the rule set
+    # says which of these notices the dispositif has, and their delay).
+    informations = []
+    if prestation.contrat_signe is True and prestation.contractualisee_le and regle.delai_copie_contrat_heures:
+        informations.append(
+            (
+                TypeEcheance.COPIE_CONTRAT,
+                "contrat_signe",
+                "MOV-05",
+                "Copie du contrat au prescripteur",
+                regle.delai_copie_contrat_heures,
+            )
+        )
+    if prestation.contrat_signe is False and regle.delai_information_refus_heures:
+        informations.append(
+            (
+                TypeEcheance.INFORMATION_REFUS,
+                "contrat_refuse",
+                "MOV-06",
+                "Information du prescripteur",
+                regle.delai_information_refus_heures,
+            )
+        )
+    if prestation.etat == Etat.INTERROMPUE and regle.delai_information_interruption_heures:
+        informations.append(
+            (
+                TypeEcheance.INFORMATION_INTERRUPTION,
+                "interruption",
+                "LIV-03",
+                "Information du prescripteur",
+                regle.delai_information_interruption_heures,
+            )
+        )
+    for type_, cle, regle_id, libelle, heures in informations:
+        notice = _notice(prestation, cle)
+        depart = notice.cree_le if notice else minuit(prestation.terminee_le or prestation.contractualisee_le)
+        resultat.append(
+            Obligation(
+                type=type_,
+                cle=cle,
+                regle=regle_id,
+                libelle=f"{libelle} sous {heures} heures",
+                depart_le=depart,
+                # Real hours (principle 4): computed in UTC, never on the Paris wall clock.
+                due_le=depart.astimezone(datetime.UTC) + datetime.timedelta(hours=heures),
+                honoree_le=notice.envoyee_le if notice else None,
+                destinataires_alerte="prestataire",
+            )
+        )
+
+    if prestation.etat == Etat.EN_COURS:
+        # MOV-10: more than 14 net days between two entretiens ends the prestation.
+        ecart = regle.ecart_entretiens
+        if ecart is not None:
+            depuis = faits.dernier_entretien(prestation, le) or prestation.contractualisee_le or prestation.date_debut
+            exclues = faits.periodes_exclues(
+                prestation, suspensions=ecart.neutralise_suspensions, periodes=ecart.neutralise_periodes_entreprise
+            )
+            limite = _jour_ou_ecart_atteint(prestation, depuis, ecart.max_jours + 1, exclues)
+            resultat.append(
+                Obligation(
+                    type=TypeEcheance.ECART_ENTRETIENS,
+                    cle=depuis.isoformat(),
+                    regle=ecart.regle,
+                    libelle=f"Prochain entretien au plus tard le {limite - datetime.timedelta(days=1):%d/%m/%Y}",
+                    depart_le=minuit(depuis),
+                    due_le=minuit(limite),
+                    alertes=[
+                        minuit(_jour_ou_ecart_atteint(prestation, depuis, a, exclues)) for a in ecart.alertes_jours
+                    ],
+                    transition="interrompre_pour_ecart",
+                )
+            )
+        # MOV-07 / BCA-02 / BAM: the prestation ends at its end date; MOV-08: the
+        # prescripteur is asked 30 days before whether to renew.
+        if prestation.date_fin:
+            alertes = []
+            if regle.renouvellement is not None and prestation.nombre_renouvellements < regle.renouvellement.nombre_max:
+                alertes.append(minuit(prestation.date_fin - datetime.timedelta(days=29)))
+            resultat.append(
+                Obligation(
+                    type=TypeEcheance.FIN_PRESTATION,
+                    cle=prestation.date_fin.isoformat(),
+                    regle="MOV-07" if regle.renouvellement else (regle.phases[-1].regles[:1] or (regle.cle,))[0],
+                    libelle=f"Fin de la prestation le {prestation.date_fin:%d/%m/%Y}",
+                    depart_le=minuit(prestation.date_debut),
+                    due_le=minuit(prestation.date_fin + datetime.timedelta(days=1)),
+                    alertes=alertes,
+                    destinataires_alerte="prescripteur",
+                    transition="terminer_au_terme",
+                )
+            )
+
+    # LIV-01 / LIV-02: deliverables due at a date of the rule set (end of month 2 for the
+    # bilan intermédiaire, 7 days after the end for the bilan final); honoured when the
+    # deliverable is transmitted (``livrables.Livrable``). An interrupted case falls under
+    # LIV-03 instead (the deliverables of the phases done, with the 48-hour notice).
+    if prestation.etat not in (Etat.ATTENTE_REFERENT, Etat.REFUSEE, Etat.INTERROMPUE):
+        transmis = {}
+        for livrable in prestation.livrables.all():
+            transmis.setdefault(livrable.type, livrable.transmis_le)
+            transmis[livrable.type] = min(transmis[livrable.type], livrable.transmis_le)
+        fin_effective = prestation.date_reprise or prestation.terminee_le or prestation.date_fin
+        for echeance in regle.echeances_livrables:
+            limite = echeance.date_limite(prestation.date_debut, fin_effective)
+            if limite is None:
+                continue
+            if prestation.terminee_le and echeance.reference == "debut" and limite > prestation.terminee_le:
+                continue  # the case ended before this deliverable was due
+            from prestations.dispositifs import LIVRABLES
+
+            resultat.append(
+                Obligation(
+                    type=TypeEcheance.BILAN_INTERMEDIAIRE
+                    if echeance.reference == "debut"
+                    else TypeEcheance.BILAN_FINAL,
+                    cle=echeance.livrable,
+                    regle=echeance.regle,
+                    libelle=f"{LIVRABLES.get(echeance.livrable, echeance.livrable)} à transmettre au plus tard "
+                    f"le {limite:%d/%m/%Y}",
+                    depart_le=minuit(prestation.date_debut),
+                    due_le=minuit(limite + datetime.timedelta(days=1)),
+                    alertes=[minuit(limite - datetime.timedelta(days=3))],
+                    honoree_le=transmis.get(echeance.livrable),
+                )
+            )
+
+    # MOV-13: one follow-up entretien in the first week, then one a month.
+    if prestation.etat == Etat.SUIVI_EMPLOI:
+        for fenetre in faits.suivi_emploi_attendu(prestation, le):
+            tenu = fenetre["entretien"]
+            resultat.append(
+                Obligation(
+                    type=TypeEcheance.SUIVI_EMPLOI,
+                    cle=fenetre["debut"].isoformat(),
+                    regle="MOV-13",
+                    libelle=f"Entretien de suivi entre le {fenetre['debut']:%d/%m/%Y} et le {fenetre['fin']:%d/%m/%Y}",
+                    depart_le=minuit(fenetre["debut"]),
+                    due_le=minuit(fenetre["fin"] + datetime.timedelta(days=1)),
+                    alertes=[minuit(max(fenetre["debut"], fenetre["fin"] - datetime.timedelta(days=2)))],
+                    honoree_le=tenu.debut if tenu else None,
+                )
+            )
+    return resultat
+
+
+# --- Writing the rows -----------------------------------------------------------------
+
+
+def _prochaine_action(ligne: Echeance) -> datetime.datetime | None:
+    if ligne.etat not in ETATS_OUVERTS:
+        return None
+    restantes = sorted(ligne.alertes)[ligne.alertes_envoyees :]
+    return min([*restantes, ligne.due_le])
+
+
+def _honoree_par_la_suite(ligne: Echeance, prestation: Prestation) -> datetime.datetime | None:
+    """When an open row matches no obligation any more: the time it was met, else None.
+
+    Only the MOV-10 gap is met by what replaced it (an entretien held after the one that
+    started it). Any other vanished row is void, not met: a contractualisation that never
+    took place because the case was interrupted first, a gap or an end date of a case
+    that ended, an end date moved by a renewal."""
+    if ligne.type != TypeEcheance.ECART_ENTRETIENS:
+        return None
+    depuis = datetime.date.fromisoformat(ligne.cle)
+    suivants = [e for e in faits.entretiens_tenus(prestation) if e.jour > depuis]
+    return suivants[0].debut if suivants else None
+
+
+def _clore_sans_objet(ligne: Echeance, prestation: Prestation, maintenant: datetime.datetime) -> bool:
+    """Close an open row that no longer matches any obligation: honoured if it was met,
+    else cancelled. Returns True when honoured."""
+    honoree = _honoree_par_la_suite(ligne, prestation)
+    if honoree is not None:
+        ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, honoree
+    else:
+        ligne.etat, ligne.annulee_le = EtatEcheance.ANNULEE, maintenant
+    ligne.prochaine_action_le = None
+    return honoree is not None
+
+
+def synchroniser(prestation: Prestation, maintenant: datetime.datetime | None = None) -> None:
+    """Make the case's open rows match its obligations (called by every workflow action).
+
+    A new obligation creates a row; an obligation met is honoured; an open row that no
+    longer matches any obligation (the gap restarted with a new entretien, the end date
+    moved with a renewal, the case ended) is honoured if it was met, else cancelled."""
+    maintenant = maintenant or timezone.now()
+    voulues = {(o.type, o.cle): o for o in obligations(prestation, maintenant)}
+    existantes = {(e.type, e.cle): e for e in Echeance.objects.filter(prestation=prestation)}
+    for cle, obligation in voulues.items():
+        ligne = existantes.get(cle)
+        if ligne is None:
+            ligne = Echeance(prestation=prestation, type=obligation.type, cle=obligation.cle)
+        elif not ligne.est_ouverte:
+            continue
+        ligne.regle, ligne.libelle = obligation.regle, obligation.libelle
+        ligne.depart_le, ligne.due_le, ligne.alertes = obligation.depart_le, obligation.due_le, obligation.alertes
+        if obligation.honoree_le is not None:
+            ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, obligation.honoree_le
+        ligne.prochaine_action_le = _prochaine_action(ligne)
+        ligne.save()
+    for cle, ligne in existantes.items():
+        if cle not in voulues and ligne.est_ouverte:
+            _clore_sans_objet(ligne, prestation, maintenant)
+            ligne.save()
+
+
+# --- The sweep ------------------------------------------------------------------------
+
+
+def _destinataires(prestation, qui: str):
+    ldc = prestation.lettre_de_commande
+    if qui == "prescripteur":
+        return [ldc.prescripteur]
+    if qui == "referent" and prestation.referent_id:
+        return [prestation.referent]
+    lot = _LOT.get()
+    if lot is not None:
+        return lot.responsables(ldc.marche.prestataire_id)
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=ldc.marche.prestataire_id, role=Role.RESPONSABLE, active=True
+        ).select_related("user")
+    ]
+
+
+def _nom(prestation) -> str:
+    beneficiaire = prestation.lettre_de_commande.beneficiaire
+    return f"{beneficiaire.prenom} {beneficiaire.nom}"
+
+
+def _noms(users) -> str:
+    return ", ".join(sorted(u.email for u in users))
+
+
+def _notifier(destinataires, **avis) -> None:
+    """``notifier``, or within a batch of the sweep, the same rows written with the batch."""
+    lot = _LOT.get()
+    if lot is None:
+        notifier(destinataires, **avis)
+    else:
+        lot.notifier(destinataires, **avis)
+
+
+def _avertir(ligne: Echeance, prestation, maintenant, obligation: Obligation) -> str:
+    numero = ligne.alertes_envoyees + 1
+    jours = (timezone.localdate(ligne.due_le) - timezone.localdate(maintenant)).days
+    destinataires = _destinataires(prestation, obligation.destinataires_alerte)
+    _notifier(
+        destinataires,
+        cle=f"echeance:{ligne.pk}:alerte:{numero}",
+        organisation=prestation.lettre_de_commande.marche.prestataire,
+        sujet=f"{obligation.libelle} — {prestation.lettre_de_commande.numero}",
+        corps=f"{obligation.libelle} ({obligation.regle}) : il reste {jours} jour(s). Dossier de {_nom(prestation)}.",
+        lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+    )
+    ligne.alertes_envoyees = numero
+    ligne.etat = EtatEcheance.AVERTIE
+    ligne.avertie_le = maintenant
+    return f"avertissement n° {numero} à {_noms(destinataires)}"
+
+
+def _depasser(ligne: Echeance, prestation, maintenant, obligation: Obligation) -> bool:
+    """Breach: notice to the prescripteur, the référent and whoever got the warnings (the
+    prestataire's responsables for the platform's own notices), then the automatic transition."""
+    from prestations import workflow
+
+    transition = False
+    if obligation.transition == "interrompre_pour_ecart":
+        workflow.interrompre_automatiquement(prestation, le=timezone.localdate(maintenant), regle=obligation.regle)
+        transition = True
+    elif obligation.transition == "terminer_au_terme":
+        workflow.terminer_au_terme(prestation, le=timezone.localdate(maintenant))
+        transition = True
+    ldc = prestation.lettre_de_commande
+    if obligation.type == TypeEcheance.FIN_PRESTATION:
+        # A normal end at term, not a failure: the prescripteur was told by the workflow;
+        # the référent learns the case is closed.
+        _notifier(
+            _destinataires(prestation, "referent"),
+            cle=f"echeance:{ligne.pk}:depassement",
+            organisation=ldc.marche.prestataire,
+            sujet=f"Prestation arrivée à son terme — {ldc.numero}",
+            corps=f"La prestation de {_nom(prestation)} a pris fin à son terme, le {prestation.date_fin:%d/%m/%Y} "
+            f"({obligation.regle}), sans sortie positive enregistrée.",
+            lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+        )
+        ligne.etat = EtatEcheance.ECHUE
+        ligne.echue_le = maintenant
+        return transition
+    destinataires = {
+        u.pk: u
+        for u in _destinataires(prestation, "prescripteur")
+        + _destinataires(prestation, "referent")
+        + _destinataires(prestation, obligation.destinataires_alerte)
+    }
+    _notifier(
+        list(destinataires.values()),
+        cle=f"echeance:{ligne.pk}:depassement",
+        organisation=ldc.marche.prestataire,
+        sujet=f"Échéance dépassée : {obligation.libelle} — {ldc.numero}",
+        corps=f"{obligation.libelle} ({obligation.regle}) : échéance dépassée le "
+        f"{timezone.localtime(ligne.due_le):%d/%m/%Y à %H:%M}."
+        + (" La prestation a pris fin automatiquement." if transition else ""),
+        lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+    )
+    ligne.etat = EtatEcheance.ECHUE
+    ligne.echue_le = maintenant
+    return transition
+
+
+_SUITES = {"interrompre_pour_ecart": ", prestation interrompue", "terminer_au_terme": ", prestation terminée"}
+
+
+def _noter(compteurs: Balayage, ligne: Echeance, prestation, action: str) -> None:
+    """What the sweep did (or, in a simulation, would do) with a row, for the operator."""
+    actions = getattr(compteurs, "actions", None)
+    if actions is not None:
+        actions.append(f"{prestation.lettre_de_commande.numero} — {ligne.libelle} ({ligne.regle}) : {action}")
+
+
+def _agir(ligne: Echeance, prestation, maintenant: datetime.datetime, compteurs: Balayage) -> None:
+    """Re-check a claimed row against its (locked) case and act: honour, cancel, breach
+    (notice, automatic transition) or warn; the row's new state is left to write."""
+    obligation = next(
+        (o for o in obligations(prestation, maintenant) if (o.type, o.cle) == (ligne.type, ligne.cle)), None
+    )
+    if obligation is not None and obligation.honoree_le is not None:
+        ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, obligation.honoree_le
+        compteurs.honorees += 1
+        _noter(compteurs, ligne, prestation, f"honorée le {timezone.localtime(ligne.honoree_le):%d/%m/%Y %H:%M}")
+    elif obligation is None:  # the case changed meanwhile: nothing to act on any more
+        if _clore_sans_objet(ligne, prestation, maintenant):
+            compteurs.honorees += 1
+            _noter(compteurs, ligne, prestation, "honorée")
+        else:
+            _noter(compteurs, ligne, prestation, "annulée (sans objet)")
+    elif maintenant >= ligne.due_le:
+        transition = _depasser(ligne, prestation, maintenant, obligation)
+        compteurs.depassements += 1
+        compteurs.transitions += transition
+        suite = _SUITES.get(obligation.transition, "") if transition else ""
+        _noter(compteurs, ligne, prestation, f"dépassement notifié{suite}")
+    else:
+        while (
+            ligne.alertes_envoyees < len(ligne.alertes) and sorted(ligne.alertes)[ligne.alertes_envoyees] <= maintenant
+        ):
+            _noter(compteurs, ligne, prestation, _avertir(ligne, prestation, maintenant, obligation))
+            compteurs.avertissements += 1
+    ligne.prochaine_action_le = _prochaine_action(ligne)
+
+
+def traiter(ligne_id: int, maintenant: datetime.datetime, compteurs: Balayage) -> None:
+    """Handle one due row: lock its case, claim the row (skip it if done meanwhile), re-check, act.
+
+    The case is locked before the row, as every workflow action does (``workflow._verrou``
+    locks the case, then rewrites its rows): two sweeps working on two rows of one case
+    queue on the case instead of each holding a row the other's transition must rewrite
+    (a deadlock, or a stale copy of the other's row written back)."""
+    prestation_id = Echeance.objects.filter(pk=ligne_id).values_list("prestation_id", flat=True).first()
+    if prestation_id is None:
+        return
+    with transaction.atomic():
+        prestation = (
+            faits.charger(
+                Prestation.objects.select_for_update(of=("self",)).select_related(
+                    "lettre_de_commande__beneficiaire",
+                    "lettre_de_commande__marche",
+                    "lettre_de_commande__prescripteur",
+                    "referent",
+                )
+            )
+            .filter(pk=prestation_id)
+            .first()
+        )
+        ligne = (
+            Echeance.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=ligne_id, etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant)
+            .first()
+        )
+        if prestation is None or ligne is None:  # done meanwhile by another sweep
+            return
+        compteurs.examinees += 1
+        _agir(ligne, prestation, maintenant, compteurs)
+        ligne.save()
+        if compteurs.simulation:
+            transaction.set_rollback(True)
+
+
+# --- The sweep in batches ----------------------------------------------------------------
+#
+# The sweep handles its due rows by batches of ``TAILLE_LOT``, one transaction each, with
+# the same steps as ``traiter`` (lock the cases, claim the rows with SKIP LOCKED, re-check
+# each row against its case, act) and the same code to act (``_agir``); what changes is
+# the number of queries: the cases, their facts (entretiens, suspensions, périodes), their
+# notices and the prestataires' responsables are read once per batch, and the rows' new
+# states and the warning and breach notices are written once per batch. Automatic
+# transitions still go through the workflow services, one case at a time.
+
+
+class _Lot:
+    """What one batch shares: the responsables read once, and the writes kept for the end."""
+
+    def __init__(self, prestations: dict):
+        self.prestations = prestations
+        self._responsables: dict[int, list] = {}
+        self.lignes: dict[int, list[Echeance]] = defaultdict(list)
+        self.avis: list[Notification] = []
+
+    def responsables(self, organisation_id: int) -> list:
+        if organisation_id not in self._responsables:
+            organisations = {p.lettre_de_commande.marche.prestataire_id for p in self.prestations.values()}
+            organisations = (organisations | {organisation_id}) - set(self._responsables)
+            for organisation in organisations:
+                self._responsables[organisation] = []
+            for m in Membership.objects.filter(
+                organisation_id__in=organisations, role=Role.RESPONSABLE, active=True
+            ).select_related("user"):
+                self._responsables[m.organisation_id].append(m.user)
+        return list(self._responsables[organisation_id])
+
+    def notifier(self, destinataires, **avis) -> None:
+        """The rows ``comptes.notifications.notifier`` writes for a notice a rule requires
+        (both channels, whatever the preferences, no digest), written with the batch."""
+        if not avis.get("obligatoire", True):
+            notifier(destinataires, **avis)
+            return
+        maintenant = timezone.now()
+        for user in destinataires:
+            for canal in (Canal.IN_APP, Canal.EMAIL):
+                self.avis.append(
+                    Notification(
+                        destinataire=user,
+                        organisation=avis.get("organisation"),
+                        canal=canal,
+                        cle=avis["cle"],
+                        sujet=avis["sujet"],
+                        corps=avis["corps"],
+                        lien=avis.get("lien", ""),
+                        obligatoire=True,
+                        digest=False,
+                        due_le=maintenant,
+                    )
+                )
+
+    def ecrire(self, prestation_id: int | None = None) -> None:
+        """Write the rows handled so far (only those of ``prestation_id`` if given: before
+        the case is acted on again), and at the end of the batch, the notices."""
+        if prestation_id is not None:
+            _enregistrer(self.lignes.pop(prestation_id, []))
+            return
+        _enregistrer([ligne for lignes in self.lignes.values() for ligne in lignes])
+        self.lignes.clear()
+        if self.avis:
+            Notification.objects.bulk_create(self.avis, ignore_conflicts=True)
+            transaction.on_commit(_planifier_envoi, robust=True)
+            self.avis = []
+
+
+_LOT: contextvars.ContextVar[_Lot | None] = contextvars.ContextVar("lot_d_echeances", default=None)
+
+
+def _enregistrer(lignes: list[Echeance]) -> None:
+    """``save()`` of many rows in one UPDATE: every column, ``auto_now`` included."""
+    if len(lignes) <= 1:
+        for ligne in lignes:
+            ligne.save()
+        return
+    meta, qn = Echeance._meta, connection.ops.quote_name
+    champs = [f for f in meta.concrete_fields if not f.primary_key]
+    colonnes = ", ".join(qn(c) for c in [meta.pk.column, *(f.column for f in champs)])
+    premiere = ", ".join(f"%s::{f.db_type(connection)}" for f in [meta.pk, *champs])
+    suivante = ", ".join(["%s"] * (len(champs) + 1))
+    params = []
+    for ligne in lignes:
+        params.append(ligne.pk)
+        params.extend(f.get_db_prep_save(f.pre_save(ligne, False), connection) for f in champs)
+    valeurs = ", ".join([f"({premiere})", *[f"({suivante})"] * (len(lignes) - 1)])
+    affectations = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in champs)
+    pk = qn(meta.pk.column)
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"UPDATE {qn(meta.db_table)} AS e SET {affectations} FROM (VALUES {valeurs}) AS v({colonnes}) "
+            f"WHERE e.{pk} = v.{pk}",
+            params,
+        )
+
+
+def _cas(queryset):
+    """The cases as the sweep reads them: lettre, bénéficiaire, marché, prestataire,
+    prescripteur, référent, and the facts."""
+    return faits.charger(
+        queryset.select_related(
+            "lettre_de_commande__beneficiaire",
+            "lettre_de_commande__marche__prestataire",
+            "lettre_de_commande__prescripteur",
+            "referent",
+        )
+    ).prefetch_related("livrables")
+
+
+def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, compteurs: Balayage) -> bool:
+    """Handle a batch of due rows ``(row id, case id)`` in one transaction, as ``traiter``
+    would one by one. Returns False, with nothing written and the counters as they were,
+    if anything failed: the caller then hands the rows to ``traiter`` one at a time."""
+    avant = (
+        compteurs.examinees,
+        compteurs.avertissements,
+        compteurs.depassements,
+        compteurs.transitions,
+        compteurs.honorees,
+        len(compteurs.actions),
+    )
+    jeton = None
+    try:
+        with transaction.atomic():
+            # The cases first, in id order (two sweeps queue on them instead of deadlocking),
+            # then the rows still due, skipping those another sweep holds.
+            prestations = {
+                p.pk: p
+                for p in _cas(
+                    Prestation.objects.select_for_update(of=("self",)).filter(pk__in={pid for _, pid in lot})
+                ).order_by("pk")
+            }
+            lignes = {
+                e.pk: e
+                for e in Echeance.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+                    pk__in=[pk for pk, _ in lot], etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
+                )
+            }
+            _notices_du_prescripteur(prestations.values())
+            ecrit = _Lot(prestations)
+            jeton = _LOT.set(ecrit)
+            changees = set()  # cases an automatic transition rewrote in this batch
+            for ligne_id, prestation_id in lot:
+                ligne, prestation = lignes.get(ligne_id), prestations.get(prestation_id)
+                if prestation_id in changees:  # read the case and the row again, as traiter would
+                    prestation = _cas(Prestation.objects.filter(pk=prestation_id)).first()
+                    ligne = Echeance.objects.filter(
+                        pk=ligne_id, etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
+                    ).first()
+                    changees.discard(prestation_id)
+                    prestations[prestation_id] = prestation
+                if prestation is None or ligne is None:  # done meanwhile by another sweep
+                    continue
+                ecrit.ecrire(prestation_id)  # its rows handled before are written before it is acted on
+                compteurs.examinees += 1
+                transitions = compteurs.transitions
+                _agir(ligne, prestation, maintenant, compteurs)
+                if compteurs.transitions > transitions:
+                    ligne.save()
+                    changees.add(prestation_id)
+                else:
+                    ecrit.lignes[prestation_id].append(ligne)
+            ecrit.ecrire()
+    except Exception:  # noqa: BLE001 - rolled back; the rows are handled one by one instead
+        logger.warning("Lot de %s échéances annulé, repris échéance par échéance.", len(lot), exc_info=True)
+        (
+            compteurs.examinees,
+            compteurs.avertissements,
+            compteurs.depassements,
+            compteurs.transitions,
+            compteurs.honorees,
+            nombre,
+        ) = avant
+        del compteurs.actions[nombre:]
+        return False
+    finally:
+        if jeton is not None:
+            _LOT.reset(jeton)
+    return True
+
+
+def _lots(dues: list[tuple[int, int]], taille: int) -> list[list[tuple[int, int]]]:
+    """Batches of ``taille`` rows in the sweep's order, all rows of a case in one batch."""
+    lots: list[list[tuple[int, int]]] = []
+    lot_du_cas: dict[int, int] = {}
+    for ligne_id, prestation_id in dues:
+        if prestation_id not in lot_du_cas:
+            if not lots or len(lots[-1]) >= taille:
+                lots.append([])
+            lot_du_cas[prestation_id] = len(lots) - 1
+        lots[lot_du_cas[prestation_id]].append((ligne_id, prestation_id))
+    return lots
+
+
+def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = False, limite: int = 5000) -> Balayage:
+    """One sweep as of ``maintenant`` (replayable for any date). With ``simulation`` the
+    changes are rolled back: the returned counters say what it would do, and
+    ``actions`` lists it row by row. A row whose handling fails is logged and left due
+    for the next sweep: it never stops the rows behind it."""
+    maintenant = maintenant or timezone.now()
+    debut = time.monotonic()
+    compteurs = Balayage(maintenant=maintenant, debut=timezone.now(), simulation=simulation)
+    compteurs.actions = []
+    dues = list(
+        Echeance.objects.dues(maintenant).order_by("prochaine_action_le").values_list("pk", "prestation_id")[:limite]
+    )
+    # A simulation rolls each row back before the next one: it keeps to ``traiter``.
+    for lot in [[due] for due in dues] if simulation else _lots(dues, TAILLE_LOT):
+        if len(lot) > 1 and _traiter_lot(lot, maintenant, compteurs):
+            continue
+        for ligne_id, _ in lot:
+            try:
+                traiter(ligne_id, maintenant, compteurs)
+            except Exception:  # noqa: BLE001 - one bad row must not stop the engine
+                logger.exception("Échéance %s : échec du traitement, reprise au prochain balayage.", ligne_id)
+                compteurs.actions.append(f"Échéance n° {ligne_id} : échec du traitement, reprise au prochain balayage.")
+    compteurs.duree_ms = int((time.monotonic() - debut) * 1000)
+    if not simulation:
+        compteurs.save()
+    return compteurs

@@ -1,0 +1,129 @@
+"""Deadlines are rows (DESIGN principle 3, SPEC §4).
+
+Each dated obligation of a case is an ``Echeance``: its due time, the rule it comes
+from, its warning times and its state. ``prochaine_action_le`` is the next moment the
+sweep must look at the row (the next warning, then the due time); open rows are
+selected through a partial index on it, claimed with ``SELECT … FOR UPDATE SKIP
+LOCKED``, re-checked against the case data, acted upon and recorded.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from prestations.models.prestation import Prestation
+
+
+class TypeEcheance(models.TextChoices):
+    CONTRACTUALISATION = "contractualisation", "Contractualisation"
+    COPIE_CONTRAT = "copie_contrat", "Copie du contrat au prescripteur"
+    INFORMATION_REFUS = "information_refus", "Information du prescripteur (contrat non signé)"
+    ECART_ENTRETIENS = "ecart_entretiens", "Prochain entretien"
+    FIN_PRESTATION = "fin_prestation", "Fin de la prestation"
+    BILAN_INTERMEDIAIRE = "bilan_intermediaire", "Bilan intermédiaire"
+    BILAN_FINAL = "bilan_final", "Transmission du bilan final"
+    INFORMATION_INTERRUPTION = "information_interruption", "Information du prescripteur (interruption)"
+    SUIVI_EMPLOI = "suivi_emploi", "Entretien de suivi dans l'emploi"
+
+
+class EtatEcheance(models.TextChoices):
+    A_VENIR = "a_venir", "À venir"
+    AVERTIE = "avertie", "Avertie"
+    ECHUE = "echue", "Échue"
+    HONOREE = "honoree", "Honorée"
+    ANNULEE = "annulee", "Annulée"
+
+
+ETATS_OUVERTS = (EtatEcheance.A_VENIR, EtatEcheance.AVERTIE)
+
+#: Notices the platform sends by itself (the outbox honours them): not a task for the
+#: référent, so they stay out of the work queue and of the next deadline; a breach is
+#: still notified to the prestataire's responsables and shown on the case clocks.
+TYPES_AUTOMATIQUES = (
+    TypeEcheance.COPIE_CONTRAT,
+    TypeEcheance.INFORMATION_REFUS,
+    TypeEcheance.INFORMATION_INTERRUPTION,
+)
+
+
+class EcheanceQuerySet(models.QuerySet):
+    def ouvertes(self):
+        return self.filter(etat__in=ETATS_OUVERTS)
+
+    def dues(self, maintenant):
+        """The rows the sweep must act on now (served by the partial index)."""
+        return self.filter(etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant)
+
+    def visible_par(self, acteur):
+        return self.filter(prestation__in=Prestation.objects.visible_par(acteur))
+
+    def a_faire(self):
+        """Open rows a person must act on (the platform's own notices excluded)."""
+        return self.ouvertes().exclude(type__in=TYPES_AUTOMATIQUES)
+
+
+class Echeance(models.Model):
+    prestation = models.ForeignKey(Prestation, on_delete=models.CASCADE, related_name="echeances")
+    type = models.CharField("type", max_length=40, choices=TypeEcheance.choices)
+    cle = models.CharField("clé", max_length=60, help_text="Distingue les occurrences (ex. date du dernier entretien).")
+    regle = models.CharField("règle", max_length=10)
+    libelle = models.CharField("libellé", max_length=200)
+    depart_le = models.DateTimeField("point de départ")
+    due_le = models.DateTimeField("échéance")
+    alertes = ArrayField(models.DateTimeField(), default=list, blank=True, verbose_name="avertissements prévus")
+    alertes_envoyees = models.PositiveSmallIntegerField("avertissements envoyés", default=0)
+    prochaine_action_le = models.DateTimeField("prochaine action", null=True, blank=True)
+    etat = models.CharField("état", max_length=20, choices=EtatEcheance.choices, default=EtatEcheance.A_VENIR)
+    avertie_le = models.DateTimeField("avertie le", null=True, blank=True)
+    echue_le = models.DateTimeField("échue le", null=True, blank=True)
+    honoree_le = models.DateTimeField("honorée le", null=True, blank=True)
+    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
+    cree_le = models.DateTimeField(auto_now_add=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    objects = EcheanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "échéance"
+        ordering = ["due_le", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["prestation", "type", "cle"], name="echeance_unique_par_occurrence"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["prochaine_action_le"],
+                name="echeance_a_traiter",
+                condition=Q(etat__in=["a_venir", "avertie"]),
+            ),
+            models.Index(fields=["prestation", "etat"], name="echeance_par_prestation"),
+        ]
+
+    def __str__(self):
+        return f"{self.libelle} ({self.regle}) — {self.get_etat_display()}"
+
+    @property
+    def est_ouverte(self) -> bool:
+        return self.etat in ETATS_OUVERTS
+
+
+class Balayage(models.Model):
+    """One run of the deadline sweep: when, for which date, what it did."""
+
+    maintenant = models.DateTimeField("balayage pour")
+    debut = models.DateTimeField("début")
+    duree_ms = models.PositiveIntegerField("durée (ms)", default=0)
+    examinees = models.PositiveIntegerField("échéances examinées", default=0)
+    avertissements = models.PositiveIntegerField("avertissements", default=0)
+    depassements = models.PositiveIntegerField("dépassements", default=0)
+    honorees = models.PositiveIntegerField("honorées", default=0)
+    transitions = models.PositiveIntegerField("transitions automatiques", default=0)
+    simulation = models.BooleanField("simulation", default=False)
+
+    class Meta:
+        verbose_name = "balayage des échéances"
+        ordering = ["-debut"]
+
+    def __str__(self):
+        return f"Balayage du {self.maintenant:%d/%m/%Y %H:%M}"

@@ -1,0 +1,269 @@
+"""Operations that change the state of a prescription: guard → atomic → journal → notify."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from comptes.models import Membership, Role
+from comptes.notifications import notifier
+from prestations import dispositifs
+from prestations.exceptions import ActionRefusee, BeneficiaireIneligible
+from prestations.models import (
+    Etat,
+    Evenement,
+    LettreDeCommande,
+    Marche,
+    Prestation,
+    Reorientation,
+    TypeEvenement,
+)
+
+
+def journaliser(type_, *, message, acteur=None, ldc=None, beneficiaire=None, **donnees) -> Evenement:
+    return Evenement.objects.create(
+        type=type_,
+        message=message,
+        auteur=acteur.user if acteur else None,
+        organisation=acteur.organisation if acteur else None,
+        lettre_de_commande=ldc,
+        beneficiaire=beneficiaire or (ldc.beneficiaire if ldc else None),
+        donnees=donnees,
+    )
+
+
+def _actualiser_echeances(prestation):
+    from prestations.workflow import actualiser_echeances
+
+    actualiser_echeances(prestation)
+
+
+def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, aujourd_hui=None):
+    """PRE-01 and the dispositif's eligibility rules, without writing anything.
+
+    Returns the rule set and the warnings (BCA-01). Raises ``ValidationError`` with
+    field errors (marché inactive or outside the bénéficiaire's département, missing
+    agreement, start date) or ``BeneficiaireIneligible`` (PMA-01..03).
+    """
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    if acteur.role != Role.PRESCRIPTEUR:
+        raise ActionRefusee("Seul un prescripteur peut émettre une lettre de commande.", "PRE-01")
+    erreurs: dict[str, list[str]] = {}
+    if not accord_beneficiaire:
+        erreurs.setdefault("accord_beneficiaire", []).append(
+            "L'accord du bénéficiaire doit être recueilli avant d'émettre la lettre de commande (PRE-01)."
+        )
+    if date_debut is None:
+        erreurs.setdefault("date_debut", []).append("Indiquez la date de début de la prestation.")
+    elif date_debut < aujourd_hui:
+        erreurs.setdefault("date_debut", []).append("La date de début ne peut pas être dans le passé.")
+    elif date_debut > aujourd_hui + datetime.timedelta(days=365):
+        erreurs.setdefault("date_debut", []).append("La date de début doit être dans les douze prochains mois.")
+    if marche is not None:
+        if not marche.actif:
+            erreurs.setdefault("marche", []).append(f"Le marché {marche.reference} n'est pas actif (PRE-01).")
+        elif date_debut and not marche.est_en_vigueur(date_debut):
+            erreurs.setdefault("marche", []).append(
+                f"Le marché {marche.reference} n'est pas en vigueur le {date_debut:%d/%m/%Y} "
+                f"(du {marche.date_debut:%d/%m/%Y} au {marche.date_fin:%d/%m/%Y}) (PRE-01)."
+            )
+        if not marche.departements.filter(pk=beneficiaire.departement_id).exists():
+            erreurs.setdefault("marche", []).append(
+                f"Le marché {marche.reference} ne couvre pas le département du bénéficiaire "
+                f"({beneficiaire.departement}) (PRE-01)."
+            )
+    else:
+        erreurs.setdefault("marche", []).append("Choisissez le marché sous lequel la prestation est commandée.")
+    if erreurs:
+        raise ValidationError(erreurs)
+    regle = dispositifs.regle_en_vigueur(marche.dispositif, date_debut)
+    faits = beneficiaire.faits_eligibilite(date_debut)
+    ineligibilites = regle.verifier_eligibilite(faits)
+    if ineligibilites:
+        raise BeneficiaireIneligible(ineligibilites)
+    return regle, regle.avertissements(faits)
+
+
+def _destinataires_prestataire(prestataire):
+    """PRE-02: the prestataire's responsables and référents receive the LdC."""
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation=prestataire, role__in=[Role.RESPONSABLE, Role.REFERENT], active=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def creer_lettre_de_commande(
+    acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, motivation="", aujourd_hui=None
+) -> LettreDeCommande:
+    """PRE-01 + PRE-02: issue the LdC, open its prestation, journal it and notify the prestataire.
+
+    All or nothing: the LdC, the ``Prestation`` in its initial state, the journal entries
+    and the notifications are written in one transaction.
+    """
+    regle, avertissements = verifier_prescription(
+        acteur,
+        beneficiaire=beneficiaire,
+        marche=marche,
+        date_debut=date_debut,
+        accord_beneficiaire=accord_beneficiaire,
+        aujourd_hui=aujourd_hui,
+    )
+    date_fin = regle.date_fin(date_debut, marche.duree_prestation_jours)
+    with transaction.atomic():
+        ldc = LettreDeCommande.objects.create(
+            numero=f"TMP-{uuid.uuid4().hex[:12]}",  # replaced by the final number below
+            beneficiaire=beneficiaire,
+            marche=marche,
+            organisation_prescriptrice=acteur.organisation,
+            prescripteur=acteur.user,
+            dispositif=regle.cle,
+            regle_version=regle.version,
+            date_debut=date_debut,
+            date_fin=date_fin,
+            accord_beneficiaire=True,
+            accord_recueilli_le=timezone.now(),
+            motivation=motivation.strip(),
+            avertissements=[{"regle": a.regle, "message": a.message} for a in avertissements],
+        )
+        ldc.numero = f"LDC-{ldc.emise_le:%Y}-{ldc.pk:06d}"
+        ldc.save(update_fields=["numero"])
+        prestation = Prestation.objects.create(lettre_de_commande=ldc, date_debut=date_debut, date_fin=date_fin)
+        _actualiser_echeances(prestation)
+        journaliser(
+            TypeEvenement.LDC_EMISE,
+            acteur=acteur,
+            ldc=ldc,
+            message=f"Lettre de commande {ldc.numero} émise pour {regle.nom} "
+            f"du {date_debut:%d/%m/%Y}" + (f" au {date_fin:%d/%m/%Y}" if date_fin else "") + ".",
+            marche=marche.reference,
+            regle=f"{regle.cle} {regle.version}",
+            avertissements=ldc.avertissements,
+        )
+        destinataires = _destinataires_prestataire(marche.prestataire)
+        notifier(
+            destinataires,
+            cle=f"ldc:{ldc.pk}:transmise",
+            organisation=marche.prestataire,
+            sujet=f"Nouvelle lettre de commande {ldc.numero} ({regle.cle})",
+            corps=(
+                f"{acteur.organisation.nom} vous adresse la lettre de commande {ldc.numero} : "
+                f"{regle.nom} pour {beneficiaire.prenom} {beneficiaire.nom}, à partir du {date_debut:%d/%m/%Y}. "
+                "Un responsable doit désigner le référent."
+            ),
+            lien=reverse("prestations:ldc_detail", args=[ldc.pk]),
+        )
+        journaliser(
+            TypeEvenement.LDC_TRANSMISE,
+            ldc=ldc,
+            message=f"Transmise à {marche.prestataire.nom} ({len(destinataires)} destinataire(s) notifié(s)) (PRE-02).",
+            destinataires=[u.email for u in destinataires],
+        )
+    return ldc
+
+
+def designer_referent(acteur, prestation: Prestation, referent) -> Prestation:
+    """MOV-04: one référent per prestation, designated by the prestataire's responsable;
+    changing référent is possible and journaled."""
+    if acteur.role != Role.RESPONSABLE:
+        raise ActionRefusee("Seul un responsable du prestataire désigne le référent.", "MOV-04")
+    prestataire = prestation.lettre_de_commande.marche.prestataire
+    if acteur.organisation != prestataire:
+        raise ActionRefusee("Cette prestation n'est pas suivie par votre structure.", "MOV-04")
+    if not Membership.objects.filter(
+        user=referent, organisation=prestataire, role__in=[Role.REFERENT, Role.RESPONSABLE], active=True
+    ).exists():
+        raise ValidationError({"referent": "Choisissez un référent de votre structure."})
+    if prestation.referent_id == referent.pk:
+        raise ValidationError({"referent": f"{referent} est déjà le référent de cette prestation."})
+    ancien = prestation.referent
+    with transaction.atomic():
+        prestation = Prestation.objects.select_for_update().get(pk=prestation.pk)
+        if prestation.etat == Etat.ATTENTE_REFERENT:
+            prestation.designer_premier_referent()
+        prestation.referent = referent
+        try:
+            prestation.save()
+        except ConcurrentTransition:
+            raise ActionRefusee("La prestation a été modifiée en même temps ; rechargez la page.") from None
+        _actualiser_echeances(prestation)
+        ldc = prestation.lettre_de_commande
+        journaliser(
+            TypeEvenement.REFERENT_CHANGE if ancien else TypeEvenement.REFERENT_DESIGNE,
+            acteur=acteur,
+            ldc=ldc,
+            message=(f"Référent changé : {ancien} → {referent}." if ancien else f"{referent} désigné référent.")
+            + " (MOV-04)",
+            ancien=ancien.email if ancien else None,
+            nouveau=referent.email,
+        )
+        notifier(
+            [referent],
+            cle=f"ldc:{ldc.pk}:referent:{referent.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            organisation=prestataire,
+            sujet=f"Vous êtes référent de la prestation {ldc.numero}",
+            corps=f"{acteur.user} vous a désigné référent de la prestation {ldc.numero} "
+            f"({ldc.dispositif}) pour {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}.",
+            lien=reverse("prestations:ldc_detail", args=[ldc.pk]),
+            obligatoire=False,
+        )
+    return prestation
+
+
+def enregistrer_reorientation(
+    acteur, *, beneficiaire, marche, ineligibilites, orientation, precision, accord_referent, nom_referent
+) -> Reorientation:
+    """PMA-03: record the re-orientation proposed instead of an LdC the rules refuse."""
+    if acteur.role != Role.PRESCRIPTEUR:
+        raise ActionRefusee("Seul un prescripteur enregistre une réorientation.", "PMA-03")
+    erreurs = {}
+    if not accord_referent:
+        erreurs["accord_referent"] = "La réorientation se fait avec l'accord du référent de parcours (PMA-03)."
+    if not (nom_referent or "").strip():
+        erreurs["nom_referent"] = "Indiquez le nom du référent de parcours qui a donné son accord."
+    if erreurs:
+        raise ValidationError(erreurs)
+    with transaction.atomic():
+        reorientation = Reorientation.objects.create(
+            beneficiaire=beneficiaire,
+            dispositif=marche.dispositif,
+            marche=marche,
+            motifs=[{"regle": i.regle, "code": i.code, "message": i.message} for i in ineligibilites],
+            orientation=orientation,
+            precision=precision.strip(),
+            accord_referent=True,
+            nom_referent=nom_referent.strip(),
+            organisation=acteur.organisation,
+            auteur=acteur.user,
+        )
+        journaliser(
+            TypeEvenement.REORIENTATION,
+            acteur=acteur,
+            beneficiaire=beneficiaire,
+            message=f"Réorienté vers {reorientation.get_orientation_display()} au lieu de {marche.dispositif} "
+            f"(accord de {reorientation.nom_referent}) (PMA-03).",
+            motifs=reorientation.motifs,
+        )
+    return reorientation
+
+
+def marches_disponibles(acteur, beneficiaire, a_partir_du, dispositif=None):
+    """Active marchés covering the bénéficiaire's département and not ended on ``a_partir_du``
+    (a later start date may fall under a marché that starts later; PRE-01 checks the date)."""
+    qs = (
+        Marche.objects.visible_par(acteur)
+        .filter(actif=True, date_fin__gte=a_partir_du)
+        .couvrant(beneficiaire.departement_id)
+        .select_related("prestataire", "financeur")
+        .order_by("dispositif", "prestataire__nom")
+    )
+    if dispositif:
+        qs = qs.filter(dispositif=dispositif)
+    return qs

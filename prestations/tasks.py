@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def balayer_echeances():
+    """The periodic deadline sweep (idempotent: rows are claimed with SKIP LOCKED)."""
+    from prestations.echeances import balayer
+
+    return balayer().pk

@@ -1,0 +1,89 @@
+"""LIV-01 / LIV-02: the MOV deliverables are échéances, honoured when transmitted."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from comptes.acteurs import Acteur
+from comptes.models import Notification
+from livrables.services import transmettre_livrable
+from prestations import services, workflow
+from prestations.echeances import minuit, traiter
+from prestations.models import Balayage, Echeance, Prestation, TypeEcheance
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+DEBUT = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def prestation(monde, beneficiaire_de, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ldc = services.creer_lettre_de_commande(
+        Acteur(monde.prescripteur.user, monde.prescripteur),
+        beneficiaire=beneficiaire_de(),
+        marche=monde.marche,
+        date_debut=DEBUT,
+        accord_beneficiaire=True,
+    )
+    services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
+    p = workflow.contractualiser(
+        Acteur(monde.referent.user, monde.referent),
+        Prestation.objects.get(pk=ldc.prestation.pk),
+        debut=timezone.now() - datetime.timedelta(minutes=30),
+        duree_minutes=60,
+        modalite="presentiel",
+        signe=True,
+    )
+    return p
+
+
+def _ligne(prestation, type_):
+    return Echeance.objects.get(prestation=prestation, type=type_)
+
+
+def test_liv01_bilan_intermediaire_due_at_the_end_of_month_2(prestation):
+    ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
+    limite = prestation.regle.echeance_livrable("bilan_intermediaire").date_limite(DEBUT, prestation.date_fin)
+    assert limite == datetime.date(2027, 1, 22)
+    assert ligne.regle == "LIV-01"
+    assert ligne.due_le == minuit(limite + datetime.timedelta(days=1))
+    assert ligne.alertes == [minuit(limite - datetime.timedelta(days=3))]
+
+
+def test_liv01_transmission_honours_the_row(monde, prestation):
+    transmettre_livrable(
+        Acteur(monde.referent.user, monde.referent),
+        Prestation.objects.get(pk=prestation.pk),
+        type="bilan_intermediaire",
+        fichier=SimpleUploadedFile("bilan.pdf", PDF),
+    )
+    ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
+    assert ligne.etat == "honoree" and ligne.honoree_le is not None
+
+
+def test_liv01_missing_bilan_is_breached_and_the_prescripteur_told(monde, prestation):
+    ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
+    # Only this row: the other clocks of the case (MOV-10...) are not under test here.
+    traiter(
+        ligne.pk,
+        ligne.due_le - datetime.timedelta(seconds=1),
+        Balayage(maintenant=timezone.now(), debut=timezone.now()),
+    )
+    ligne.refresh_from_db()
+    assert ligne.etat == "avertie"  # warned 3 days before
+    traiter(ligne.pk, ligne.due_le, Balayage(maintenant=timezone.now(), debut=timezone.now()))
+    ligne.refresh_from_db()
+    assert ligne.etat == "echue"
+    assert Notification.objects.filter(
+        cle=f"echeance:{ligne.pk}:depassement", destinataire=monde.prescripteur.user
+    ).exists()
+
+
+def test_liv02_bilan_final_within_7_days_after_the_end(prestation):
+    ligne = _ligne(prestation, TypeEcheance.BILAN_FINAL)
+    assert ligne.regle == "LIV-02"
+    assert timezone.localdate(ligne.due_le) == prestation.date_fin + datetime.timedelta(days=8)
