@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from comptes.models import Canal, Notification, PreferencesNotification
+from config.ecriture_en_masse import inserer
 
 logger = logging.getLogger(__name__)
 MAX_TENTATIVES = 5
@@ -32,7 +33,7 @@ def prochain_recapitulatif(maintenant: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(jour, HEURE_RECAPITULATIF))
 
 
-def notifier(
+def lignes_de_notification(
     destinataires,
     *,
     cle: str,
@@ -41,11 +42,13 @@ def notifier(
     lien: str = "",
     organisation=None,
     obligatoire: bool = True,
+    preferences: dict | None = None,
+    maintenant: datetime.datetime | None = None,
 ) -> list[Notification]:
-    """Write the in-app and e-mail rows of a notice; idempotent on ``cle`` per recipient."""
-    destinataires = list(destinataires)
-    preferences = {p.user_id: p for p in PreferencesNotification.objects.filter(user__in=[u.pk for u in destinataires])}
-    maintenant = timezone.now()
+    """The in-app and e-mail rows of a notice, not yet written. ``preferences`` (user id →
+    ``PreferencesNotification``) only matters for an informative notice."""
+    preferences = preferences or {}
+    maintenant = maintenant or timezone.now()
     lignes = []
     for user in destinataires:
         pref = preferences.get(user.pk)
@@ -71,9 +74,41 @@ def notifier(
                     due_le=prochain_recapitulatif(maintenant) if digest else maintenant,
                 )
             )
-    creees = Notification.objects.bulk_create(lignes, ignore_conflicts=True)
+    return lignes
+
+
+def ecrire_notifications(lignes: list[Notification]) -> list[Notification]:
+    """Write notice rows in one INSERT (a row already there for its recipient, channel and
+    key is skipped) and queue the e-mail sender after commit. The rows returned have no
+    primary key."""
+    inserer(Notification, lignes, ignorer_conflits=True)
     transaction.on_commit(_planifier_envoi, robust=True)
-    return creees
+    return lignes
+
+
+def notifier_plusieurs(avis: list[dict]) -> list[Notification]:
+    """``notifier`` for many notices at once (each a dict of its arguments, with
+    ``destinataires``): one query for the preferences, one INSERT."""
+    avis = [dict(a, destinataires=list(a["destinataires"])) for a in avis]
+    informatifs = {u.pk for a in avis if not a.get("obligatoire", True) for u in a["destinataires"]}
+    preferences = (
+        {p.user_id: p for p in PreferencesNotification.objects.filter(user__in=informatifs)} if informatifs else {}
+    )
+    maintenant = timezone.now()
+    lignes = [
+        ligne
+        for a in avis
+        for ligne in lignes_de_notification(a.pop("destinataires"), preferences=preferences, maintenant=maintenant, **a)
+    ]
+    return ecrire_notifications(lignes)
+
+
+def notifier(destinataires, **avis) -> list[Notification]:
+    """Write the in-app and e-mail rows of a notice; idempotent on ``cle`` per recipient.
+
+    Arguments: ``cle``, ``sujet``, ``corps``, ``lien``, ``organisation``, ``obligatoire``
+    (see ``lignes_de_notification``)."""
+    return notifier_plusieurs([dict(avis, destinataires=destinataires)])
 
 
 def _planifier_envoi():

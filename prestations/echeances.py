@@ -22,15 +22,24 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from comptes.models import Canal, Membership, Notification, Role
-from comptes.notifications import _planifier_envoi, notifier
+from comptes.notifications import ecrire_notifications, lignes_de_notification, notifier
+from config.ecriture_en_masse import mettre_a_jour
 from prestations import faits
-from prestations.models import Etat, Prestation
-from prestations.models.echeances import ETATS_OUVERTS, Balayage, Echeance, EtatEcheance, TypeEcheance
+from prestations.models import Entretien, Etat, Prestation
+from prestations.models.echeances import (
+    ETATS_OUVERTS,
+    TYPES_AUTOMATIQUES,
+    Balayage,
+    Echeance,
+    EtatEcheance,
+    TypeEcheance,
+)
 
 HEURES_INFORMATION = 48
 logger = logging.getLogger(__name__)
@@ -40,8 +49,9 @@ TAILLE_LOT = 200
 
 
 def minuit(jour: datetime.date) -> datetime.datetime:
-    """Start of ``jour`` in Europe/Paris, as an aware datetime (DST-safe)."""
-    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+    """Start of ``jour`` in Europe/Paris, as an aware datetime (DST-safe; what
+    ``make_aware`` does, with the settings' cached zone instead of a per-call lookup)."""
+    return datetime.datetime.combine(jour, datetime.time.min, tzinfo=timezone.get_default_timezone())
 
 
 @dataclass
@@ -338,19 +348,15 @@ def _clore_sans_objet(ligne: Echeance, prestation: Prestation, maintenant: datet
     return honoree is not None
 
 
-def synchroniser(prestation: Prestation, maintenant: datetime.datetime | None = None) -> None:
-    """Make the case's open rows match its obligations (called by every workflow action).
-
-    A new obligation creates a row; an obligation met is honoured; an open row that no
-    longer matches any obligation (the gap restarted with a new entretien, the end date
-    moved with a renewal, the case ended) is honoured if it was met, else cancelled."""
-    maintenant = maintenant or timezone.now()
+def _reconcilier(prestation: Prestation, existantes: dict, maintenant: datetime.datetime) -> list[Echeance]:
+    """The rows to write for the case's open rows to match its obligations; ``existantes``
+    (``(type, clé)`` → row) gains the new rows."""
     voulues = {(o.type, o.cle): o for o in obligations(prestation, maintenant)}
-    existantes = {(e.type, e.cle): e for e in Echeance.objects.filter(prestation=prestation)}
+    a_ecrire = []
     for cle, obligation in voulues.items():
         ligne = existantes.get(cle)
         if ligne is None:
-            ligne = Echeance(prestation=prestation, type=obligation.type, cle=obligation.cle)
+            ligne = existantes[cle] = Echeance(prestation=prestation, type=obligation.type, cle=obligation.cle)
         elif not ligne.est_ouverte:
             continue
         ligne.regle, ligne.libelle = obligation.regle, obligation.libelle
@@ -358,11 +364,58 @@ def synchroniser(prestation: Prestation, maintenant: datetime.datetime | None = 
         if obligation.honoree_le is not None:
             ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, obligation.honoree_le
         ligne.prochaine_action_le = _prochaine_action(ligne)
-        ligne.save()
+        a_ecrire.append(ligne)
     for cle, ligne in existantes.items():
         if cle not in voulues and ligne.est_ouverte:
             _clore_sans_objet(ligne, prestation, maintenant)
-            ligne.save()
+            a_ecrire.append(ligne)
+    return a_ecrire
+
+
+def synchroniser(prestation: Prestation, maintenant: datetime.datetime | None = None) -> list[Echeance]:
+    """Make the case's open rows match its obligations (called by every workflow action).
+
+    A new obligation creates a row; an obligation met is honoured; an open row that no
+    longer matches any obligation (the gap restarted with a new entretien, the end date
+    moved with a renewal, the case ended) is honoured if it was met, else cancelled.
+    Returns all the case's rows."""
+    maintenant = maintenant or timezone.now()
+    existantes = {(e.type, e.cle): e for e in Echeance.objects.filter(prestation=prestation)}
+    for ligne in _reconcilier(prestation, existantes, maintenant):
+        ligne.save()
+    return list(existantes.values())
+
+
+def prochaine_echeance(lignes) -> tuple[datetime.date | None, str]:
+    """The next deadline a person must act on among a case's rows, as the lists show it:
+    its last day (Europe/Paris) and its label."""
+    a_faire = [e for e in lignes if e.est_ouverte and e.type not in TYPES_AUTOMATIQUES]
+    if not a_faire:
+        return None, ""
+    prochaine = min(a_faire, key=lambda e: e.due_le)
+    dernier_jour = timezone.localtime(prochaine.due_le - datetime.timedelta(seconds=1)).date()
+    return dernier_jour, f"{prochaine.libelle} ({prochaine.regle})"[:200]
+
+
+def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.datetime) -> None:
+    """``synchroniser`` (and the next deadline the lists sort on) for many cases at once,
+    in a constant number of queries: used by the sweep after its automatic transitions."""
+    if not prestations:
+        return
+    _notices_du_prescripteur(prestations)  # the notices just written date the 48-hour rows
+    par_cas: dict[int, dict] = defaultdict(dict)
+    for ligne in Echeance.objects.filter(prestation__in=[p.pk for p in prestations]):
+        par_cas[ligne.prestation_id][(ligne.type, ligne.cle)] = ligne
+    nouvelles, modifiees = [], []
+    for prestation in prestations:
+        for ligne in _reconcilier(prestation, par_cas[prestation.pk], maintenant):
+            (modifiees if ligne.pk else nouvelles).append(ligne)
+        prestation.prochaine_echeance, prestation.prochaine_echeance_libelle = prochaine_echeance(
+            par_cas[prestation.pk].values()
+        )
+    Echeance.objects.bulk_create(nouvelles)
+    _enregistrer(modifiees)
+    mettre_a_jour(Prestation, prestations, ["prochaine_echeance", "prochaine_echeance_libelle"])
 
 
 # --- The sweep ------------------------------------------------------------------------
@@ -426,13 +479,14 @@ def _depasser(ligne: Echeance, prestation, maintenant, obligation: Obligation) -
     prestataire's responsables for the platform's own notices), then the automatic transition."""
     from prestations import workflow
 
-    transition = False
-    if obligation.transition == "interrompre_pour_ecart":
-        workflow.interrompre_automatiquement(prestation, le=timezone.localdate(maintenant), regle=obligation.regle)
-        transition = True
+    transition = obligation.transition is not None
+    le, lot = timezone.localdate(maintenant), _LOT.get()
+    if transition and lot is not None:  # written with the batch (``_Lot.clore``)
+        lot.clotures.append(workflow.clore(prestation, obligation.transition, le=le, regle=obligation.regle))
+    elif obligation.transition == "interrompre_pour_ecart":
+        workflow.interrompre_automatiquement(prestation, le=le, regle=obligation.regle)
     elif obligation.transition == "terminer_au_terme":
-        workflow.terminer_au_terme(prestation, le=timezone.localdate(maintenant))
-        transition = True
+        workflow.terminer_au_terme(prestation, le=le)
     ldc = prestation.lettre_de_commande
     if obligation.type == TypeEcheance.FIN_PRESTATION:
         # A normal end at term, not a failure: the prescripteur was told by the workflow;
@@ -556,7 +610,8 @@ def traiter(ligne_id: int, maintenant: datetime.datetime, compteurs: Balayage) -
 # the number of queries: the cases, their facts (entretiens, suspensions, périodes), their
 # notices and the prestataires' responsables are read once per batch, and the rows' new
 # states and the warning and breach notices are written once per batch. Automatic
-# transitions still go through the workflow services, one case at a time.
+# transitions are applied by the workflow's own ``clore`` and written for the whole batch
+# by ``workflow.ecrire_clotures``.
 
 
 class _Lot:
@@ -567,6 +622,7 @@ class _Lot:
         self._responsables: dict[int, list] = {}
         self.lignes: dict[int, list[Echeance]] = defaultdict(list)
         self.avis: list[Notification] = []
+        self.clotures: list = []  # automatic ends applied in memory (``workflow.clore``)
 
     def responsables(self, organisation_id: int) -> list:
         if organisation_id not in self._responsables:
@@ -586,78 +642,95 @@ class _Lot:
         if not avis.get("obligatoire", True):
             notifier(destinataires, **avis)
             return
-        maintenant = timezone.now()
-        for user in destinataires:
-            for canal in (Canal.IN_APP, Canal.EMAIL):
-                self.avis.append(
-                    Notification(
-                        destinataire=user,
-                        organisation=avis.get("organisation"),
-                        canal=canal,
-                        cle=avis["cle"],
-                        sujet=avis["sujet"],
-                        corps=avis["corps"],
-                        lien=avis.get("lien", ""),
-                        obligatoire=True,
-                        digest=False,
-                        due_le=maintenant,
-                    )
-                )
+        self.avis.extend(lignes_de_notification(destinataires, **avis))
+
+    def clore(self, maintenant: datetime.datetime) -> None:
+        """Write the automatic ends applied so far: each case's handled rows first (the row
+        that breached stays échue), then the cases, their sorties, journal entries, notices
+        and échéances, a query or so each for all of them."""
+        from prestations import workflow
+
+        if not self.clotures:
+            return
+        _enregistrer(
+            [ligne for c in self.clotures for ligne in self.lignes.pop(c.prestation.pk, [])], CHAMPS_DU_BALAYAGE
+        )
+        workflow.ecrire_clotures(self.clotures, maintenant)
+        self.clotures = []
 
     def ecrire(self, prestation_id: int | None = None) -> None:
         """Write the rows handled so far (only those of ``prestation_id`` if given: before
         the case is acted on again), and at the end of the batch, the notices."""
         if prestation_id is not None:
-            _enregistrer(self.lignes.pop(prestation_id, []))
+            _enregistrer(self.lignes.pop(prestation_id, []), CHAMPS_DU_BALAYAGE)
             return
-        _enregistrer([ligne for lignes in self.lignes.values() for ligne in lignes])
+        _enregistrer([ligne for lignes in self.lignes.values() for ligne in lignes], CHAMPS_DU_BALAYAGE)
         self.lignes.clear()
         if self.avis:
-            Notification.objects.bulk_create(self.avis, ignore_conflicts=True)
-            transaction.on_commit(_planifier_envoi, robust=True)
+            ecrire_notifications(self.avis)
             self.avis = []
 
 
 _LOT: contextvars.ContextVar[_Lot | None] = contextvars.ContextVar("lot_d_echeances", default=None)
 
 
-def _enregistrer(lignes: list[Echeance]) -> None:
-    """``save()`` of many rows in one UPDATE: every column, ``auto_now`` included."""
-    if len(lignes) <= 1:
-        for ligne in lignes:
-            ligne.save()
-        return
-    meta, qn = Echeance._meta, connection.ops.quote_name
-    champs = [f for f in meta.concrete_fields if not f.primary_key]
-    colonnes = ", ".join(qn(c) for c in [meta.pk.column, *(f.column for f in champs)])
-    premiere = ", ".join(f"%s::{f.db_type(connection)}" for f in [meta.pk, *champs])
-    suivante = ", ".join(["%s"] * (len(champs) + 1))
-    params = []
-    for ligne in lignes:
-        params.append(ligne.pk)
-        params.extend(f.get_db_prep_save(f.pre_save(ligne, False), connection) for f in champs)
-    valeurs = ", ".join([f"({premiere})", *[f"({suivante})"] * (len(lignes) - 1)])
-    affectations = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in champs)
-    pk = qn(meta.pk.column)
-    with connection.cursor() as curseur:
-        curseur.execute(
-            f"UPDATE {qn(meta.db_table)} AS e SET {affectations} FROM (VALUES {valeurs}) AS v({colonnes}) "
-            f"WHERE e.{pk} = v.{pk}",
-            params,
-        )
+#: What the sweep changes on a row it acts on (``_agir``).
+CHAMPS_DU_BALAYAGE = [
+    "etat",
+    "alertes_envoyees",
+    "avertie_le",
+    "echue_le",
+    "honoree_le",
+    "annulee_le",
+    "prochaine_action_le",
+]
+
+
+def _enregistrer(lignes: list[Echeance], champs: list[str] | None = None) -> None:
+    """``save()`` of many rows in one UPDATE (only ``champs`` if given; ``auto_now``
+    included)."""
+    mettre_a_jour(Echeance, lignes, champs)
 
 
 def _cas(queryset):
     """The cases as the sweep reads them: lettre, bénéficiaire, marché, prestataire,
-    prescripteur, référent, and the facts."""
+    prescribing organisation and prescripteur, référent, and the facts (the entretiens
+    without their report, which no rule reads: the sweep loads thousands of them)."""
+    entretiens = Prefetch("entretiens", queryset=Entretien.objects.defer("compte_rendu", "cree_le"))
     return faits.charger(
-        queryset.select_related(
-            "lettre_de_commande__beneficiaire",
-            "lettre_de_commande__marche__prestataire",
-            "lettre_de_commande__prescripteur",
-            "referent",
-        )
+        queryset.prefetch_related(entretiens)
+        .select_related(*_LIES)
+        .defer(*[chemin for lie, gardes in _LIES.items() for chemin in _sauf(lie, gardes)])
     ).prefetch_related("livrables")
+
+
+#: What the sweep reads of the objects around a case (``select_related``), the rest of
+#: their columns left unread: names in the notices, keys of the rule set and of the
+#: recipients. Reading a column left out costs a query per case, which the pinned query
+#: counts of the tests would show.
+_LIES = {
+    "lettre_de_commande": {"numero", "dispositif", "regle_version"},
+    "lettre_de_commande__beneficiaire": {"nom", "prenom"},
+    "lettre_de_commande__marche": {"reference"},
+    "lettre_de_commande__marche__prestataire": {"nom"},
+    "lettre_de_commande__organisation_prescriptrice": {"nom"},
+    "lettre_de_commande__prescripteur": {"email", "first_name", "last_name"},
+    "referent": {"email", "first_name", "last_name"},
+}
+
+
+def _sauf(chemin: str, gardes: set[str]) -> list[str]:
+    """The columns of the object at ``chemin`` to leave unread: all but ``gardes``, its
+    primary key and the relations the sweep follows."""
+    modele = Prestation
+    for nom in chemin.split("__"):
+        modele = modele._meta.get_field(nom).related_model
+    suivies = {c.removeprefix(f"{chemin}__").split("__")[0] for c in _LIES if c.startswith(f"{chemin}__")}
+    return [
+        f"{chemin}__{champ.name}"
+        for champ in modele._meta.concrete_fields
+        if not champ.primary_key and champ.name not in gardes and champ.name not in suivies
+    ]
 
 
 def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, compteurs: Balayage) -> bool:
@@ -696,6 +769,7 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
             for ligne_id, prestation_id in lot:
                 ligne, prestation = lignes.get(ligne_id), prestations.get(prestation_id)
                 if prestation_id in changees:  # read the case and the row again, as traiter would
+                    ecrit.clore(maintenant)
                     prestation = _cas(Prestation.objects.filter(pk=prestation_id)).first()
                     ligne = Echeance.objects.filter(
                         pk=ligne_id, etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
@@ -708,11 +782,10 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
                 compteurs.examinees += 1
                 transitions = compteurs.transitions
                 _agir(ligne, prestation, maintenant, compteurs)
+                ecrit.lignes[prestation_id].append(ligne)
                 if compteurs.transitions > transitions:
-                    ligne.save()
                     changees.add(prestation_id)
-                else:
-                    ecrit.lignes[prestation_id].append(ligne)
+            ecrit.clore(maintenant)
             ecrit.ecrire()
     except Exception:  # noqa: BLE001 - rolled back; the rows are handled one by one instead
         logger.warning("Lot de %s échéances annulé, repris échéance par échéance.", len(lot), exc_info=True)

@@ -26,8 +26,9 @@ from prestations.models import (
 )
 
 
-def journaliser(type_, *, message, acteur=None, ldc=None, beneficiaire=None, **donnees) -> Evenement:
-    return Evenement.objects.create(
+def nouvel_evenement(type_, *, message, acteur=None, ldc=None, beneficiaire=None, **donnees) -> Evenement:
+    """A journal entry, not yet written (``journaliser`` writes one; a batch writes many)."""
+    return Evenement(
         type=type_,
         message=message,
         auteur=acteur.user if acteur else None,
@@ -36,6 +37,12 @@ def journaliser(type_, *, message, acteur=None, ldc=None, beneficiaire=None, **d
         beneficiaire=beneficiaire or (ldc.beneficiaire if ldc else None),
         donnees=donnees,
     )
+
+
+def journaliser(type_, **champs) -> Evenement:
+    evenement = nouvel_evenement(type_, **champs)
+    evenement.save()
+    return evenement
 
 
 def _actualiser_echeances(prestation):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,13 +21,15 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from comptes.models import Role
-from comptes.notifications import notifier
+from comptes.notifications import notifier, notifier_plusieurs
+from config.ecriture_en_masse import mettre_a_jour
 from prestations import faits
 from prestations.exceptions import ActionRefusee
 from prestations.models import (
     ActionParcours,
     Entretien,
     Etat,
+    Evenement,
     PeriodeEnEntreprise,
     Prestation,
     Renouvellement,
@@ -36,7 +39,7 @@ from prestations.models import (
     TypeEntretien,
     TypeEvenement,
 )
-from prestations.services import journaliser
+from prestations.services import journaliser, nouvel_evenement
 from prestations.sorties import FaitsSortie, TypeSortie, classer_sortie
 
 ROLES_PRESTATAIRE = (Role.REFERENT, Role.RESPONSABLE)
@@ -89,14 +92,8 @@ def actualiser_echeances(prestation: Prestation, maintenant=None) -> None:
     from prestations import echeances
 
     prestation._prefetched_objects_cache = {}
-    echeances.synchroniser(prestation, maintenant)
-    prochaine = prestation.echeances.a_faire().order_by("due_le").first()
-    if prochaine is None:
-        prestation.prochaine_echeance, prestation.prochaine_echeance_libelle = None, ""
-    else:
-        dernier_jour = timezone.localtime(prochaine.due_le - datetime.timedelta(seconds=1)).date()
-        prestation.prochaine_echeance = dernier_jour
-        prestation.prochaine_echeance_libelle = f"{prochaine.libelle} ({prochaine.regle})"[:200]
+    lignes = echeances.synchroniser(prestation, maintenant)
+    prestation.prochaine_echeance, prestation.prochaine_echeance_libelle = echeances.prochaine_echeance(lignes)
     Prestation.objects.filter(pk=prestation.pk).update(
         prochaine_echeance=prestation.prochaine_echeance,
         prochaine_echeance_libelle=prestation.prochaine_echeance_libelle,
@@ -107,16 +104,21 @@ def _lien(prestation):
     return reverse("prestations:prestation_detail", args=[prestation.pk])
 
 
-def _notifier_prescripteur(prestation, *, cle, sujet, corps):
+def _avis_prescripteur(prestation, *, cle, sujet, corps) -> dict:
+    """A case notice to the lettre's prescripteur (``notifier`` arguments)."""
     ldc = prestation.lettre_de_commande
-    notifier(
-        [ldc.prescripteur],
-        cle=f"prestation:{prestation.pk}:{cle}",
-        organisation=ldc.organisation_prescriptrice,
-        sujet=f"{sujet} — {ldc.numero}",
-        corps=corps,
-        lien=_lien(prestation),
-    )
+    return {
+        "destinataires": [ldc.prescripteur],
+        "cle": f"prestation:{prestation.pk}:{cle}",
+        "organisation": ldc.organisation_prescriptrice,
+        "sujet": f"{sujet} — {ldc.numero}",
+        "corps": corps,
+        "lien": _lien(prestation),
+    }
+
+
+def _notifier_prescripteur(prestation, **avis):
+    notifier_plusieurs([_avis_prescripteur(prestation, **avis)])
 
 
 def _nom(prestation):
@@ -768,16 +770,34 @@ def modifier_action(acteur, action: ActionParcours, **champs):
 
 
 # --- Automatic transitions applied by the deadline engine (no acteur) --------------
+#
+# ``clore`` applies an automatic end to a locked case in memory and returns what it
+# writes besides the case; ``interrompre_automatiquement`` and ``terminer_au_terme`` do it
+# for one case (lock, write, échéances), ``ecrire_clotures`` for a batch of the sweep.
 
 
-def interrompre_automatiquement(prestation, *, le, regle="MOV-10"):
-    """MOV-10: more than 14 net days without an entretien: the prestation ends by itself,
-    the case says why and when, and the prescripteur is told (LIV-03)."""
-    with _verrou(prestation) as p:
+@dataclass
+class Cloture:
+    """An automatic end applied in memory: the case, its sortie, its journal entry and the
+    prescripteur's notice (``notifier`` arguments), none of them written yet."""
+
+    prestation: Prestation
+    sortie: Sortie
+    evenement: Evenement
+    avis: dict
+
+
+def clore(p: Prestation, transition: str, *, le: datetime.date, regle: str) -> Cloture:
+    """The automatic end ``transition`` of a rule set (``interrompre_pour_ecart``: MOV-10,
+    more than 14 net days without an entretien; ``terminer_au_terme``: MOV-07, the end date
+    passed with no outcome recorded, SOR-04), applied to the case ``p`` already locked by
+    the caller. Refused (``ActionRefusee``) when the case no longer qualifies."""
+    auteur = p.referent or p.lettre_de_commande.prescripteur
+    if transition == "interrompre_pour_ecart":
         if p.etat != Etat.EN_COURS:
             raise ActionRefusee("La prestation n'est plus en cours.", regle)
         p.interrompre(le, TypeSortie.INTERRUPTION_ECART_ENTRETIENS)
-        Sortie.objects.create(
+        sortie = Sortie(
             prestation=p,
             type=TypeSortie.INTERRUPTION_ECART_ENTRETIENS,
             date_sortie=le,
@@ -785,32 +805,26 @@ def interrompre_automatiquement(prestation, *, le, regle="MOV-10"):
             regle="SOR-04",
             explication=f"Plus de 14 jours sans entretien, hors suspensions et périodes en entreprise ({regle}).",
             motif="Interruption automatique",
-            auteur=p.referent or p.lettre_de_commande.prescripteur,
+            auteur=auteur,
         )
-        journaliser(
+        evenement = nouvel_evenement(
             TypeEvenement.INTERRUPTION,
             ldc=p.lettre_de_commande,
             message=f"Prestation interrompue automatiquement le {le:%d/%m/%Y} : plus de 14 jours sans entretien "
             f"({regle}).",
         )
-        _notifier_prescripteur(
+        avis = _avis_prescripteur(
             p,
             cle="interruption",
             sujet="Interruption de la prestation",
             corps=f"La prestation de {_nom(p)} a pris fin le {le:%d/%m/%Y} : plus de 14 jours se sont écoulés sans "
             f"entretien ({regle}). Les livrables des phases réalisées suivent (LIV-03).",
         )
-    return p
-
-
-def terminer_au_terme(prestation, *, le):
-    """MOV-07: at its end date the prestation ends by itself when no outcome was recorded
-    (SOR-04 « terme atteint sans emploi »); the prescripteur is told."""
-    with _verrou(prestation) as p:
+    elif transition == "terminer_au_terme":
         if p.etat != Etat.EN_COURS or p.date_fin is None or le <= p.date_fin:
             raise ActionRefusee("La prestation n'est pas arrivée à son terme.", "MOV-07")
         p.terminer(p.date_fin, TypeSortie.TERME_SANS_EMPLOI)
-        Sortie.objects.create(
+        sortie = Sortie(
             prestation=p,
             type=TypeSortie.TERME_SANS_EMPLOI,
             date_sortie=p.date_fin,
@@ -818,18 +832,58 @@ def terminer_au_terme(prestation, *, le):
             regle="SOR-04",
             explication="Terme atteint sans sortie positive enregistrée (SOR-04).",
             motif="Fin automatique au terme",
-            auteur=p.referent or p.lettre_de_commande.prescripteur,
+            auteur=auteur,
         )
-        journaliser(
+        evenement = nouvel_evenement(
             TypeEvenement.SORTIE,
             ldc=p.lettre_de_commande,
             message=f"Prestation terminée à son terme, le {p.date_fin:%d/%m/%Y} (MOV-07).",
         )
-        _notifier_prescripteur(
+        avis = _avis_prescripteur(
             p,
             cle="fin",
             sujet="Fin de la prestation",
             corps=f"La prestation de {_nom(p)} est arrivée à son terme le {p.date_fin:%d/%m/%Y} sans sortie positive "
             "enregistrée.",
         )
+    else:
+        raise ValueError(f"Transition automatique inconnue : {transition}")
+    return Cloture(p, sortie, evenement, avis)
+
+
+def interrompre_automatiquement(prestation, *, le, regle="MOV-10"):
+    """MOV-10: more than 14 net days without an entretien: the prestation ends by itself,
+    the case says why and when, and the prescripteur is told (LIV-03)."""
+    with _verrou(prestation) as p:
+        _ecrire_cloture(clore(p, "interrompre_pour_ecart", le=le, regle=regle))
     return p
+
+
+def terminer_au_terme(prestation, *, le):
+    """MOV-07: at its end date the prestation ends by itself when no outcome was recorded
+    (SOR-04 « terme atteint sans emploi »); the prescripteur is told."""
+    with _verrou(prestation) as p:
+        _ecrire_cloture(clore(p, "terminer_au_terme", le=le, regle="MOV-07"))
+    return p
+
+
+def _ecrire_cloture(cloture: Cloture) -> None:
+    cloture.sortie.save()
+    cloture.evenement.save()
+    notifier_plusieurs([cloture.avis])
+
+
+def ecrire_clotures(clotures: list[Cloture], maintenant: datetime.datetime) -> None:
+    """Write automatic ends applied by ``clore`` to cases the caller holds locked, many
+    at once (the deadline engine's batches): the cases, their sorties, journal entries and
+    notices in one query each, then their échéances (``echeances.synchroniser_en_lot``)."""
+    from prestations import echeances
+
+    if not clotures:
+        return
+    prestations = [c.prestation for c in clotures]
+    mettre_a_jour(Prestation, prestations, ["etat", "terminee_le", "motif_fin"])
+    Sortie.objects.bulk_create([c.sortie for c in clotures])
+    Evenement.objects.bulk_create([c.evenement for c in clotures])
+    notifier_plusieurs([c.avis for c in clotures])
+    echeances.synchroniser_en_lot(prestations, maintenant)

@@ -65,7 +65,8 @@ class EcheanceQuerySet(models.QuerySet):
 
 
 class Echeance(models.Model):
-    prestation = models.ForeignKey(Prestation, on_delete=models.CASCADE, related_name="echeances")
+    # No index of its own: the unique constraint (prestation, type, clé) leads with it.
+    prestation = models.ForeignKey(Prestation, on_delete=models.CASCADE, related_name="echeances", db_index=False)
     type = models.CharField("type", max_length=40, choices=TypeEcheance.choices)
     cle = models.CharField("clé", max_length=60, help_text="Distingue les occurrences (ex. date du dernier entretien).")
     regle = models.CharField("règle", max_length=10)

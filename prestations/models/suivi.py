@@ -126,7 +126,9 @@ class Entretien(models.Model):
 
     @property
     def jour(self) -> datetime.date:
-        return timezone.localtime(self.debut).date()
+        # The (cached) zone of the settings rather than timezone.localtime()'s per-call
+        # lookup: read for every entretien of every case the deadline sweep loads.
+        return self.debut.astimezone(timezone.get_default_timezone()).date()
 
     @property
     def a_eu_lieu(self) -> bool:

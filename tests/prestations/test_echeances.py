@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comptes.models import Canal, Notification
@@ -495,6 +496,78 @@ def test_bca02_et_bam_duree_maximale_fin_automatique_au_terme(dossiers, time_mac
     assert avis(f"prestation:{p.pk}:fin") == deux_canaux(PRESCRIPTEUR)
 
 
+# --- Automatic ends in a batch of the sweep ---------------------------------------------------
+
+
+def _fin_attendue(p, etat, motif, le, type_evenement, cle_avis):
+    """What an automatic end leaves on a case, whichever path wrote it."""
+    p = recharger(p)
+    assert (p.etat, p.motif_fin, p.terminee_le) == (etat, motif, le)
+    [sortie] = Sortie.objects.filter(prestation=p)
+    assert (sortie.type, sortie.positive, sortie.regle) == (motif, False, "SOR-04")
+    assert Evenement.objects.filter(lettre_de_commande=p.lettre_de_commande_id, type=type_evenement).count() == 1
+    assert avis(f"prestation:{p.pk}:{cle_avis}") == deux_canaux(PRESCRIPTEUR)
+    return p
+
+
+def test_mov10_mov07_fins_automatiques_en_lot_comme_une_a_une(dossiers, time_machine):
+    """Several cases reaching their automatic end in one sweep are handled in one batch:
+    each gets its sortie, journal entry, notice and échéances as a case ended alone."""
+    nouveaux = [dossiers.nouveau() for _ in range(3)] + [dossiers.nouveau("BCA") for _ in range(3)]
+    groupe, termes = [en_cours(dossiers, p=p) for p in nouveaux[:3]], [en_cours(dossiers, p=p) for p in nouveaux[3:]]
+    ecart = ligne(groupe[0], TypeEcheance.ECART_ENTRETIENS)
+    balayer_a(time_machine, ecart.due_le - UNE_SECONDE)  # the warnings of days 10 and 13
+    resultat = balayer_a(time_machine, ecart.due_le)
+    assert (resultat.examinees, resultat.depassements, resultat.transitions) == (3, 3, 3)
+    le = timezone.localdate(ecart.due_le)
+    for p in groupe:
+        p = _fin_attendue(
+            p,
+            Etat.INTERROMPUE,
+            TypeSortie.INTERRUPTION_ECART_ENTRETIENS,
+            le,
+            TypeEvenement.INTERRUPTION,
+            "interruption",
+        )
+        assert ligne(p, TypeEcheance.ECART_ENTRETIENS).etat == EtatEcheance.ECHUE
+        assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ANNULEE
+        # LIV-03: 48 real hours from the interruption notice, as one case ended alone.
+        notice = Notification.objects.get(cle=f"prestation:{p.pk}:interruption", canal=Canal.EMAIL)
+        information = ligne(p, TypeEcheance.INFORMATION_INTERRUPTION)
+        assert (information.etat, information.due_le) == (
+            EtatEcheance.A_VENIR,
+            notice.cree_le + datetime.timedelta(hours=48),
+        )
+        # Nothing left for a person to do on the case: the lists show no next deadline.
+        assert (p.prochaine_echeance, p.prochaine_echeance_libelle) == (None, "")
+
+    fin = ligne(termes[0], TypeEcheance.FIN_PRESTATION)
+    resultat = balayer_a(time_machine, fin.due_le)
+    assert resultat.transitions == 3
+    for p in termes:
+        p = _fin_attendue(p, Etat.TERMINEE, TypeSortie.TERME_SANS_EMPLOI, p.date_fin, TypeEvenement.SORTIE, "fin")
+        assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ECHUE
+    # Idempotent: a second sweep at the same instant has nothing left to do.
+    assert echeances.balayer(fin.due_le).examinees == 0
+
+
+def test_fins_automatiques_en_lot_nombre_de_requetes_constant(dossiers, time_machine):
+    """MOV-10: the queries of a sweep do not grow with the number of automatic ends."""
+    premiers = [dossiers.nouveau() for _ in range(2)]
+    suivants = [dossiers.nouveau(debut=DEBUT + datetime.timedelta(days=1)) for _ in range(5)]
+    premiers, suivants = [en_cours(dossiers, p=p) for p in premiers], [en_cours(dossiers, p=p) for p in suivants]
+    premier_terme = ligne(premiers[0], TypeEcheance.ECART_ENTRETIENS).due_le
+    second_terme = ligne(suivants[0], TypeEcheance.ECART_ENTRETIENS).due_le
+    assert second_terme - premier_terme == datetime.timedelta(days=1)
+    balayer_a(time_machine, premier_terme - UNE_SECONDE)  # every warning, before the ends
+    with CaptureQueriesContext(connection) as deux:
+        assert balayer_a(time_machine, premier_terme).transitions == 2
+    with CaptureQueriesContext(connection) as cinq:
+        assert balayer_a(time_machine, second_terme).transitions == 5
+    assert len(cinq) == len(deux)
+    assert all(recharger(p).etat == Etat.INTERROMPUE for p in premiers + suivants)
+
+
 # --- Idempotence -----------------------------------------------------------------------------
 
 
@@ -726,10 +799,10 @@ def test_une_echeance_en_echec_n_arrete_pas_le_balayage(dossiers, time_machine, 
     dossiers.aller(jour(10), heure=9)
     sans_contrat = dossiers.nouveau(debut=jour(12))  # its MOV-03 row is looked at on day 17, after
 
-    def en_panne(prestation, **kwargs):
+    def en_panne(prestation, transition, **kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(workflow, "interrompre_automatiquement", en_panne)
+    monkeypatch.setattr(workflow, "clore", en_panne)  # the automatic end, batched or not
     resultat = balayer_a(time_machine, minuit(jour(20)))
     assert ligne(sans_contrat, TypeEcheance.CONTRACTUALISATION).etat == EtatEcheance.ECHUE
     assert resultat.depassements == 1

@@ -1,0 +1,68 @@
+"""Writes of many rows in one statement (``config.ecriture_en_masse``), used by the
+deadline sweep at midnight: what they write must be exactly what ``save()`` would."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comptes.models import Canal, Notification
+from config.ecriture_en_masse import inserer, mettre_a_jour
+from prestations.models.echeances import Echeance, EtatEcheance, TypeEcheance
+from tests.factories import UserFactory
+from tests.prestations.test_workflow import Dossiers
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_inserer_ignore_les_doublons_et_garde_les_valeurs_par_defaut():
+    user = UserFactory()
+    avis = [
+        Notification(
+            destinataire=user, canal=canal, cle=cle, sujet=f"Sujet « {cle} »", corps='Corps "entre guillemets"'
+        )
+        for cle in ("a", "b")
+        for canal in (Canal.IN_APP, Canal.EMAIL)
+    ]
+    with CaptureQueriesContext(connection) as requetes:
+        inserer(Notification, avis, ignorer_conflits=True)
+    assert len(requetes) == 1
+    inserer(Notification, avis[:2], ignorer_conflits=True)  # already there: skipped
+    lignes = Notification.objects.filter(destinataire=user).order_by("cle", "canal")
+    assert [(n.cle, n.canal) for n in lignes] == [("a", "email"), ("a", "in_app"), ("b", "email"), ("b", "in_app")]
+    premiere = lignes[0]
+    assert (premiere.sujet, premiere.corps) == ("Sujet « a »", 'Corps "entre guillemets"')
+    assert (premiere.tentatives, premiere.envoyee_le, premiere.erreur, premiere.abandonnee) == (0, None, "", False)
+    assert premiere.cree_le is not None
+
+
+def test_mettre_a_jour_reecrit_les_champs_demandes_et_les_tableaux_de_dates(monde, beneficiaire_de, time_machine):
+    prestation = Dossiers(monde, beneficiaire_de, time_machine).nouveau()
+    lignes = list(Echeance.objects.filter(prestation=prestation))
+    assert lignes
+    # Both sides of the autumn daylight-saving change, and a label the SQL must not mangle.
+    alertes = [
+        datetime.datetime(2026, 10, 24, 0, 0, tzinfo=PARIS),
+        datetime.datetime(2026, 10, 26, 0, 0, tzinfo=PARIS),
+    ]
+    for ligne in lignes:
+        ligne.alertes, ligne.libelle = alertes, 'À faire « vite », dit-il : "maintenant" \\ ok'
+        ligne.etat, ligne.alertes_envoyees = EtatEcheance.AVERTIE, 1
+    with CaptureQueriesContext(connection) as requetes:
+        mettre_a_jour(Echeance, lignes, ["etat", "alertes_envoyees"])
+    assert len(requetes) == 1
+    relue = Echeance.objects.get(pk=lignes[0].pk)
+    assert (relue.etat, relue.alertes_envoyees) == (EtatEcheance.AVERTIE, 1)
+    assert relue.alertes != alertes  # not asked for: left as it was
+    assert relue.modifie_le >= lignes[0].cree_le  # auto_now is always written
+
+    mettre_a_jour(Echeance, lignes)  # every field
+    relue = Echeance.objects.get(pk=lignes[0].pk)
+    assert relue.alertes == alertes
+    assert relue.libelle == 'À faire « vite », dit-il : "maintenant" \\ ok'
+    assert relue.type == TypeEcheance.CONTRACTUALISATION
