@@ -152,7 +152,7 @@ def suivi_emploi_attendu(prestation: Prestation, le: datetime.date) -> list[dict
     if suivi is None or prestation.date_reprise is None:
         return []
     entretiens = [
-        e for e in entretiens_tenus(prestation) if e.phase == "suivi_emploi" or e.jour >= prestation.date_reprise
+        e for e in entretiens_tenus(prestation) if e.phase == suivi.phase or e.jour >= prestation.date_reprise
     ]
     fenetres = []
     for debut, fin in suivi.fenetres(prestation.date_reprise):

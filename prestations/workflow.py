@@ -153,7 +153,7 @@ def contractualiser(
     regle = prestation.regle
     premiere = regle.phases[0].cle
     if phase and not regle.phases_ordonnees:
-        if regle.phase(phase) is None:
+        if phase not in regle.cles_phases:
             raise ValidationError({"phase": "Choisissez une phase de ce dispositif."})
         premiere = phase
     with _verrou(prestation) as p:
@@ -180,7 +180,7 @@ def contractualiser(
             else ""
         )
         if signe:
-            suivante = regle.phase_suivante(premiere) if premiere == "contractualisation" else None
+            suivante = regle.phase_suivante(premiere) if regle.phase(premiere).close_par_la_signature else None
             p.contractualiser(jour, (suivante.cle if suivante else premiere))
             journaliser(
                 TypeEvenement.CONTRACTUALISATION,
@@ -483,7 +483,7 @@ def enregistrer_sortie(acteur, prestation, *, type, date_sortie, le=None, **cham
         )
         suivi = p.regle.suivi_emploi
         if classement.positive and suivi and classement.categorie in suivi.sorties:
-            p.entrer_en_suivi(date_sortie, "suivi_emploi")
+            p.entrer_en_suivi(date_sortie, suivi.phase)
             suite = f" Suivi dans l'emploi jusqu'au {suivi.date_fin(date_sortie):%d/%m/%Y} (MOV-13)."
         else:
             p.terminer(date_sortie, type)

@@ -494,6 +494,7 @@ class SuiviEmploi:
     modalites: tuple[str, ...]
     sorties: tuple[str, ...]
     regle: str = "MOV-13"
+    phase: str = "suivi_emploi"  # the phase of the rule set the follow-up runs in
 
     def fenetres(self, date_reprise: date) -> list[tuple[date, date]]:
         """Inclusive windows in which one entretien each is expected."""
@@ -566,6 +567,8 @@ class Phase:
     after a positive outcome; CEP levels). ``motifs_fin_anticipee``: reasons for
     which the prestation may end right after this phase (BAM-02).
     ``taille_max_collectif``: maximum participants in a group action (BAM-03).
+    ``close_par_la_signature``: the phase is the contractualisation itself: signing the
+    contract (MOV-05) completes it and the case opens in the next phase.
     """
 
     cle: str
@@ -578,6 +581,7 @@ class Phase:
     taille_max_collectif: int | None = None
     regles: tuple[str, ...] = ()
     description: str = ""
+    close_par_la_signature: bool = False
 
     @property
     def fin_anticipee_possible(self) -> bool:
@@ -1001,6 +1005,8 @@ class RegleDispositif:
         phases_citees = list(self.cadence_entretiens.phases if self.cadence_entretiens else ())
         if self.periode_entreprise:
             phases_citees.append(self.periode_entreprise.avant_fin_de_phase)
+        if self.suivi_emploi:
+            phases_citees.append(self.suivi_emploi.phase)
         erreurs += [f"phase inconnue « {p} »" for p in phases_citees if p not in cles_phases]
         if self.echeancier is not None:
             try:

@@ -31,6 +31,7 @@ PHASES = (
     Phase(
         cle="contractualisation",
         libelle="Contractualisation de l'accompagnement",
+        close_par_la_signature=True,
         entretiens_individuels_min=1,
         regles=("BCA-02",),
         description="Analyse de la situation et élaboration du contenu individualisé de la prestation.",

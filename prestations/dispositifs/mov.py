@@ -48,6 +48,7 @@ PHASES = (
     Phase(
         cle="contractualisation",
         libelle="Contractualisation",
+        close_par_la_signature=True,
         entretiens_individuels_min=1,
         livrables=("contrat_accompagnement",),
         regles=("MOV-03", "MOV-05", "MOV-06"),
@@ -183,6 +184,7 @@ V2010_08 = RegleDispositif(
         modalites=("telephone", "presentiel"),
         sorties=("emploi", "formation"),
         regle="MOV-13",
+        phase="suivi_emploi",
     ),
     echeances_livrables=(
         # LIV-01: end of month 2, with the feuille d'émargement.

@@ -131,6 +131,18 @@ def test_regle_incoherente_refusee_a_la_declaration():
         dataclasses.replace(BAM, phases=(dataclasses.replace(BAM.phases[0], livrables=("rapport_magique",)),))
     with pytest.raises(ValueError, match="fixée par le dispositif et par le marché"):
         dataclasses.replace(PMA, duree_max_jours=90)
+    with pytest.raises(ValueError, match="phase inconnue « suivi »"):
+        dataclasses.replace(MOV, suivi_emploi=dataclasses.replace(MOV.suivi_emploi, phase="suivi"))
+
+
+def test_mov05_la_phase_close_par_la_signature_vient_de_la_regle():
+    """MOV-05 / BCA-02: signing the contract completes the contractualisation phase of the
+    rule set (a flag of the phase, not a phase name in the code); MOV-13: the follow-up
+    runs in the phase the rule set names."""
+    for regle_dispositif in (MOV, BCA):
+        assert [p.cle for p in regle_dispositif.phases if p.close_par_la_signature] == ["contractualisation"]
+    assert not any(p.close_par_la_signature for regle_dispositif in (BAM, PMA, CEP) for p in regle_dispositif.phases)
+    assert MOV.suivi_emploi.phase in MOV.cles_phases
 
 
 # --- durations (PRE-01, MOV-07, BCA-02, BAM, PMA, CEP) -----------------------

@@ -1101,6 +1101,13 @@ def test_cep01_niveau_2_directement_puis_retour_au_niveau_1(dossiers):
     assert (phases["niveau_1"].entretiens, phases["niveau_2"].entretiens) == (1, 2)
 
 
+def test_cep01_contractualisation_dans_une_phase_inconnue_refusee_au_champ(dossiers):
+    p = dossiers.nouveau("CEP")
+    with refuse(p, ValidationError, champ="phase"):
+        dossiers.contractualiser(p, jour(1), phase="niveau_3")
+    assert dossiers.contractualiser(p, jour(1), phase="niveau_2").phase == "niveau_2"
+
+
 def test_cep01_cible_absente_identique_ou_inconnue_refusee(dossiers):
     p = dossiers.en_cours("CEP")
     for cible in (None, "niveau_1", "niveau_3"):
