@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from comptes.models import Canal, Notification, PreferencesNotification
@@ -175,8 +176,25 @@ def envoyer_emails_en_attente(limite: int = 100) -> int:
             notification.envoyee_le = timezone.now()
             notification.erreur = ""
             notification.save(update_fields=["tentatives", "envoyee_le", "erreur"])
+            _signaler_envoi(notification)
             envoyees += 1
     return envoyees
+
+
+#: Sent with ``notification`` once an e-mail row is marked sent, in the transaction that
+#: marks it: an app whose deadlines a notice meets (the 48-hour notices of the
+#: prestations) records it at once instead of at its next deadline sweep.
+notification_envoyee = Signal()
+
+
+def _signaler_envoi(notification: Notification) -> None:
+    """A receiver that fails is logged and leaves the sending as it is: the e-mail is gone,
+    it must not be sent again (the deadline sweep re-checks the rows anyway). A receiver
+    that writes does so in its own savepoint, so that its failure leaves the
+    transaction usable."""
+    for _receveur, resultat in notification_envoyee.send_robust(sender=Notification, notification=notification):
+        if isinstance(resultat, Exception):
+            logger.error("Après l'envoi de la notification %s : %s", notification.pk, resultat, exc_info=resultat)
 
 
 def _envoyer_recapitulatif(premiere: Notification, maintenant) -> int:

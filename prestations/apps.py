@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PrestationsConfig(AppConfig):
     name = "prestations"
     verbose_name = "Prestations"
+
+    def ready(self):
+        from comptes.notifications import notification_envoyee
+        from prestations.echeances import honorer_a_l_envoi
+
+        notification_envoyee.connect(honorer_a_l_envoi, dispatch_uid="prestations.honorer_a_l_envoi")

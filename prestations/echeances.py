@@ -142,6 +142,36 @@ def _notice(prestation, cle):
     return prestation._notices_email.get(cle)
 
 
+#: The 48-hour rows a case notice meets (MOV-05, MOV-06, LIV-03), by notice key.
+_ECHEANCES_DES_NOTICES = {
+    "contrat_signe": TypeEcheance.COPIE_CONTRAT,
+    "contrat_refuse": TypeEcheance.INFORMATION_REFUS,
+    "interruption": TypeEcheance.INFORMATION_INTERRUPTION,
+}
+
+
+def honorer_a_l_envoi(sender, notification, **kwargs) -> None:
+    """MOV-05 / MOV-06 / LIV-03: the notice to the prescripteur is sent: its 48-hour row is
+    honoured at the time of sending, at once, rather than at the next sweep after its due
+    time (``comptes.notifications.notification_envoyee``)."""
+    prefixe, _, reste = notification.cle.partition(":")
+    prestation_id, _, cle = reste.partition(":")
+    if prefixe != "prestation" or cle not in _ECHEANCES_DES_NOTICES or not prestation_id.isdigit():
+        return
+    with transaction.atomic():
+        Echeance.objects.ouvertes().filter(
+            prestation_id=int(prestation_id),
+            prestation__lettre_de_commande__prescripteur_id=notification.destinataire_id,
+            type=_ECHEANCES_DES_NOTICES[cle],
+            cle=cle,
+        ).update(
+            etat=EtatEcheance.HONOREE,
+            honoree_le=notification.envoyee_le,
+            prochaine_action_le=None,
+            modifie_le=timezone.now(),
+        )
+
+
 def obligations(prestation: Prestation, maintenant: datetime.datetime) -> list[Obligation]:
     """The dated obligations of a case as of ``maintenant``, from its rule set and facts."""
     regle = prestation.regle

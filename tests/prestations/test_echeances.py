@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comptes.models import Canal, Notification
-from comptes.notifications import envoyer_emails_en_attente
+from comptes.notifications import envoyer_emails_en_attente, notification_envoyee
 from config.celery import app as celery_app
 from prestations import echeances, faits, services, workflow
 from prestations.models import (
@@ -243,10 +243,37 @@ def test_mov05_mov06_liv03_notice_envoyee_honore_l_echeance_a_l_heure_d_envoi(do
     assert envoyer_emails_en_attente() >= 1
     notice.refresh_from_db()
     assert notice.envoyee_le == notice.cree_le + datetime.timedelta(hours=3)
+    # Honoured as the e-mail goes out, not 45 hours later at the sweep: the case's clock says so.
+    echeance.refresh_from_db()
+    assert (echeance.etat, echeance.honoree_le) == (EtatEcheance.HONOREE, notice.envoyee_le)
+    assert echeance.prochaine_action_le is None
     resultat = balayer_a(time_machine, echeance.due_le)
     echeance.refresh_from_db()
     assert (echeance.etat, echeance.honoree_le) == (EtatEcheance.HONOREE, notice.envoyee_le)
-    assert resultat.depassements == 0 and avis(f"echeance:{echeance.pk}:depassement") == set()
+    assert resultat.examinees == 0 and avis(f"echeance:{echeance.pk}:depassement") == set()
+
+
+def test_mov05_un_echec_apres_l_envoi_ne_renvoie_pas_l_e_mail(dossiers, time_machine, caplog, mailoutbox):
+    """The sending is kept when what follows it fails: the e-mail is not sent twice, and
+    the sweep still honours the row from the notice (MOV-05)."""
+    p = dossiers.contractualiser(dossiers.nouveau(), jour(1), signe=True)
+    echeance = ligne(p, TypeEcheance.COPIE_CONTRAT)
+
+    def en_panne(sender, notification, **kwargs):
+        with transaction.atomic():
+            Echeance.objects.filter(pk=echeance.pk).update(etat="n'existe pas, et trop long pour la colonne")
+
+    notification_envoyee.connect(en_panne, dispatch_uid="test-en-panne")
+    try:
+        assert envoyer_emails_en_attente() >= 1
+        assert envoyer_emails_en_attente() == 0
+    finally:
+        notification_envoyee.disconnect(dispatch_uid="test-en-panne")
+    assert [m.to for m in mailoutbox if m.subject.startswith("Contrat d'accompagnement signé")] == [[PRESCRIPTEUR]]
+    assert "Après l'envoi de la notification" in caplog.text
+    resultat = balayer_a(time_machine, echeance.due_le)
+    assert resultat.depassements == 0
+    assert ligne(p, TypeEcheance.COPIE_CONTRAT).etat == EtatEcheance.HONOREE
 
 
 @pytest.mark.parametrize("regle", list(NOTICES))
