@@ -1,9 +1,12 @@
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from comptes.acteurs import SESSION_KEY, resoudre
-from comptes.models import Membership, Organisation
+from comptes.models import Canal, Membership, Notification, Organisation, PreferencesNotification
 
 
 def acteur_api(request):
@@ -108,3 +111,94 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         return Organisation.objects.visible_par(acteur_api(self.request)).prefetch_related("departements")
+
+
+# --- Notifications (issue 5): the bell menu and the preferences ------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.nom", read_only=True, default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "sujet", "corps", "lien", "organisation", "obligatoire", "cree_le", "lue_le"]
+        read_only_fields = fields
+
+
+class PreferencesNotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PreferencesNotification
+        fields = ["email_informatif", "in_app_informatif", "recapitulatif_quotidien"]
+
+
+class ParametresNotifications(serializers.Serializer):
+    non_lues = serializers.BooleanField(default=False, help_text="Seulement les notifications non lues.")
+
+
+class LectureSerializer(serializers.Serializer):
+    lues = serializers.IntegerField(help_text="Nombre de notifications marquées lues.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("non_lues", bool, description="Seulement les notifications non lues.")]
+    )
+)
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The user's in-app notices, newest first (the bell menu); another user's notice is a
+    404. Reading the list does not mark them read: ``lire`` and ``tout-lire`` do."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        queryset = (
+            Notification.objects.filter(destinataire=self.request.user, canal=Canal.IN_APP)
+            .select_related("organisation")
+            .order_by("-cree_le", "-pk")
+        )
+        if self.action == "list":
+            parametres = ParametresNotifications(data=self.request.query_params)
+            parametres.is_valid(raise_exception=True)
+            if parametres.validated_data["non_lues"]:
+                queryset = queryset.filter(lue_le__isnull=True)
+        return queryset
+
+    @extend_schema(request=None, responses={200: NotificationSerializer, 404: None})
+    @action(detail=True, methods=["post"])
+    def lire(self, request, pk=None):
+        """Mark one notice read (again: nothing changes)."""
+        notification = self.get_object()
+        if notification.lue_le is None:
+            notification.lue_le = timezone.now()
+            notification.save(update_fields=["lue_le"])
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: LectureSerializer})
+    @action(detail=False, methods=["post"], url_path="tout-lire", pagination_class=None)
+    def tout_lire(self, request):
+        """Mark every unread notice read."""
+        lues = self.get_queryset().filter(lue_le__isnull=True).update(lue_le=timezone.now())
+        return Response({"lues": lues})
+
+    @extend_schema(methods=["GET"], responses={200: PreferencesNotificationSerializer})
+    @extend_schema(
+        methods=["PUT", "PATCH"],
+        request=PreferencesNotificationSerializer,
+        responses={200: PreferencesNotificationSerializer, 400: None},
+    )
+    @action(detail=False, methods=["get", "put", "patch"], pagination_class=None)
+    def preferences(self, request):
+        """How the user wants the informative notices: e-mail, in-app, daily digest. The
+        notices a rule requires (48 h, breach, end, warnings) go out whatever is chosen."""
+        preferences, _ = PreferencesNotification.objects.get_or_create(user=request.user)
+        if request.method == "GET":
+            return Response(PreferencesNotificationSerializer(preferences).data)
+        entree = PreferencesNotificationSerializer(preferences, data=request.data, partial=request.method == "PATCH")
+        entree.is_valid(raise_exception=True)
+        entree.save()
+        return Response(entree.data)

@@ -2,8 +2,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from beneficiaires.api import BeneficiaireViewSet
-from comptes.api import MoiView, OrganisationViewSet
+from comptes.api import MoiView, NotificationViewSet, OrganisationViewSet
 from prestations.api import LettreDeCommandeViewSet, MarcheViewSet
+from prestations.api_echeances import EcheanceATraiterViewSet
 from prestations.api_suivi import PrestationViewSet, SessionCollectiveViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,8 @@ router.register("marches", MarcheViewSet, basename="marche")
 router.register("lettres-de-commande", LettreDeCommandeViewSet, basename="lettre-de-commande")
 router.register("prestations", PrestationViewSet, basename="prestation")
 router.register("sessions", SessionCollectiveViewSet, basename="session-collective")
+router.register("echeances", EcheanceATraiterViewSet, basename="echeance")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("moi/", MoiView.as_view(), name="api-moi"),

@@ -213,6 +213,9 @@ SPECTACULAR_SETTINGS = {
         "TypeEvenementEnum": "prestations.models.journal.TypeEvenement",
         "TypeOrganisationEnum": "comptes.models.TypeOrganisation",
         "OuiNonInconnuEnum": "beneficiaires.models.OuiNonInconnu",
+        "EtatEcheanceEnum": "prestations.models.echeances.EtatEcheance",
+        "EtatPrestationEnum": "prestations.models.prestation.Etat",
+        "TypeEcheanceEnum": "prestations.models.echeances.TypeEcheance",
     },
 }
 

@@ -38,6 +38,8 @@ from rest_framework.response import Response
 
 from comptes.api import ActeurRequis, acteur_api
 from prestations import dispositifs, faits, workflow
+from prestations.api_echeances import HorlogeSerializer
+from prestations.horloges import horloges
 from prestations.models import (
     ActionParcours,
     Entretien,
@@ -580,6 +582,22 @@ class PrestationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         queryset = _pour_detail(Prestation.objects.visible_par(acteur_api(self.request)).pour_liste())
         prestation = queryset.get(pk=pk)
         return Response(PrestationDetailSerializer(prestation, context=self.get_serializer_context()).data, code)
+
+    # -- the case's clocks (issue 5) --
+
+    @extend_schema(responses={200: HorlogeSerializer(many=True), 404: None})
+    @action(detail=True, methods=["get"], **SANS_LISTE)
+    def echeances(self, request, pk=None):
+        """Every échéance of the case, open ones first: what started it, its due time,
+        the warnings sent, when it was honoured or breached, and the suspensions and
+        périodes en entreprise that paused it (MOV-10)."""
+        prestation = self._prestation(pk)
+        prestation = (
+            Prestation.objects.filter(pk=prestation.pk)
+            .prefetch_related("echeances", "suspensions", "periodes_entreprise")
+            .get()
+        )
+        return Response(HorlogeSerializer(horloges(prestation), many=True).data)
 
     # -- actions --
 

@@ -56,6 +56,7 @@ from prestations.forms_suivi import (
     StatutActionForm,
     SuspensionForm,
 )
+from prestations.horloges import horloges
 from prestations.models import Entretien, Etat, Prestation, SessionCollective
 
 ROLES_PRESTATAIRE = (Role.REFERENT, Role.RESPONSABLE)
@@ -444,28 +445,9 @@ def _contexte_dossier(request, prestation, *, lies=None, refus=None, succes=""):
         "evenements": list(ldc.evenements.select_related("auteur", "organisation")[:200]),
         "succes": succes,
         "info_renouvellement": info_renouvellement,
-        "horloges": _horloges(prestation),
+        "horloges": horloges(prestation),
         "livrables": list(prestation.livrables.all()),
     }
-
-
-def _horloges(prestation):
-    """Each échéance of the case: what started it, its due time, the suspensions and
-    périodes en entreprise that paused it, its state and when it was honoured or breached."""
-    lignes = list(prestation.echeances.all())
-    pauses = [*prestation.suspensions.all(), *prestation.periodes_entreprise.all()]
-    horloges = []
-    for echeance in sorted(lignes, key=lambda e: (not e.est_ouverte, e.due_le)):
-        debut, fin = timezone.localdate(echeance.depart_le), timezone.localdate(echeance.due_le)
-        horloges.append(
-            {
-                "echeance": echeance,
-                "pauses": [p for p in pauses if p.debut <= fin and p.fin >= debut]
-                if echeance.type == "ecart_entretiens"
-                else [],
-            }
-        )
-    return horloges
 
 
 @acteur_requis

@@ -8,8 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comptes.acteurs import Acteur
+from comptes.models import Role
 from prestations import services
-from prestations.models import Echeance
+from prestations.models import Echeance, MotifSuspension
+from prestations.models.echeances import TypeEcheance
+from tests.prestations.test_workflow import Dossiers, jour
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +73,79 @@ def test_work_queue_query_count_is_constant(monde, dossier, client_de):
         dossier(nom=f"Nom{i}")
     assert Echeance.objects.count() >= 9
     assert compter() == une
+
+
+# --- The same work queue and the case clocks through the API ------------------------------
+
+
+def test_mov03_api_file_a_traiter_comme_la_page(monde, dossier, client_de, time_machine):
+    prestation = dossier()
+    time_machine.move_to(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC))
+    client = client_de(monde.referent)
+    reponse = client.get("/api/echeances/")
+    assert reponse.status_code == 200
+    [contractualisation, *autres] = reponse.json()["results"]
+    assert contractualisation["libelle"] == "Contractualisation à faire avant le 01/12/2026"
+    assert (contractualisation["regle"], contractualisation["avancement"]) == ("MOV-03", "J+5 sur 7")
+    assert contractualisation["en_retard"] is False
+    assert contractualisation["a_faire"] == "Recevoir le bénéficiaire et enregistrer la contractualisation."
+    assert contractualisation["beneficiaire"].endswith("Girard")
+    assert contractualisation["lien"] == reverse("prestations:prestation_detail", args=[prestation.pk])
+    assert [e["type"] for e in autres] == ["bilan_intermediaire", "bilan_final"]
+    assert all(e["a_faire"] for e in autres)  # every kind says what to do
+    assert client.get("/api/echeances/", {"en_retard": "true"}).json()["count"] == 0
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC))
+    [en_retard] = client.get("/api/echeances/", {"en_retard": "true"}).json()["results"]
+    assert (en_retard["id"], en_retard["en_retard"]) == (contractualisation["id"], True)
+
+
+def test_api_file_a_traiter_portee_roles_et_parametres(monde, dossier, client_de, membre):
+    collegue = membre(Role.REFERENT, organisation=monde.referent.organisation)
+    dossier(nom="Alpha")
+    dossier(nom="Gamma", referent=collegue)
+    dossier(nom="Beta", marche=monde.marche_y, referent=monde.referent_y)
+
+    def noms(membership, **params):
+        reponse = client_de(membership).get("/api/echeances/", params)
+        assert reponse.status_code == 200, reponse.content
+        return {e["beneficiaire"].split()[-1] for e in reponse.json()["results"]}
+
+    assert noms(monde.referent) == {"Alpha"}
+    assert noms(monde.referent, toutes="true") == {"Alpha", "Gamma"}
+    assert noms(monde.responsable) == {"Alpha", "Gamma"}
+    assert noms(monde.responsable_y) == {"Beta"}
+    assert client_de(monde.financeur).get("/api/echeances/").status_code == 403
+    reponse = client_de(monde.referent).get("/api/echeances/", {"en_retard": "peut-être"})
+    assert reponse.status_code == 400 and "en_retard" in reponse.json()
+
+
+def test_api_file_a_traiter_nombre_de_requetes_constant(monde, dossier, client_de):
+    client = client_de(monde.referent)
+    dossier(nom="Un")
+
+    def compter():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/echeances/").status_code == 200
+        return len(ctx.captured_queries)
+
+    une = compter()
+    for i in range(6):
+        dossier(nom=f"Nom{i}")
+    assert compter() == une
+
+
+def test_mov10_api_horloges_du_dossier_avec_leurs_pauses(monde, beneficiaire_de, client_de, time_machine):
+    dossiers = Dossiers(monde, beneficiaire_de, time_machine)
+    p = dossiers.en_cours()
+    dossiers.suspension(p, MotifSuspension.MALADIE, jour(3), jour(5))
+    reponse = client_de(monde.prescripteur).get(f"/api/prestations/{p.pk}/echeances/")
+    assert reponse.status_code == 200
+    horloges = {h["echeance"]["type"]: h for h in reponse.json()}
+    ecart = horloges[TypeEcheance.ECART_ENTRETIENS]
+    assert ecart["echeance"]["etat"] == "a_venir" and ecart["echeance"]["regle"] == "MOV-10"
+    assert len(ecart["pauses"]) == 1 and "Maladie" in ecart["pauses"][0]
+    # The contractualisation was met on day 1: the prescripteur sees when.
+    contractualisation = horloges[TypeEcheance.CONTRACTUALISATION]["echeance"]
+    assert contractualisation["etat"] == "honoree" and contractualisation["honoree_le"]
+    # Another prescribing agency's user gets a 404, not the case's deadlines.
+    assert client_de(monde.prescripteur_b).get(f"/api/prestations/{p.pk}/echeances/").status_code == 404
