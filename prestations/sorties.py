@@ -90,6 +90,7 @@ class TypeSortie(TextChoices):
     )
     EXCLUSION = "exclusion", "Exclusion (PMA-04)"  # SOR-04
     REORIENTATION = "reorientation", "Réorientation (PMA-03)"  # SOR-04
+    FIN_ANTICIPEE = "fin_anticipee", "Fin après le bilan initial (BAM-02)"  # SOR-04
 
 
 #: Outcome kinds that may be positive, depending on the facts (SOR-01..SOR-03).

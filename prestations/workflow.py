@@ -346,6 +346,17 @@ def terminer_apres_phase(acteur, prestation, motif: str, le=None):
         if not faits.progression_phases(p)[[x.cle for x in p.regle.phases].index(p.phase)].complete:
             raise ActionRefusee(f"La phase « {phase.libelle} » doit d'abord avoir son entretien.", "BAM-02")
         p.terminer(le, motif)
+        # Every end is a sortie (SOR-04: a distinct, reportable reason), this one too.
+        Sortie.objects.create(
+            prestation=p,
+            type=TypeSortie.FIN_ANTICIPEE,
+            date_sortie=le,
+            positive=False,
+            regle="BAM-02",
+            explication=f"Fin après « {phase.libelle} » : {motifs[motif]} (BAM-02).",
+            motif=motifs[motif],
+            auteur=acteur.user,
+        )
         journaliser(
             TypeEvenement.FIN_ANTICIPEE,
             acteur=acteur,
@@ -459,6 +470,8 @@ def enregistrer_sortie(acteur, prestation, *, type, date_sortie, le=None, **cham
     champs = {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in champs.items()}
     if type in TYPES_INTERRUPTION or type in (TypeSortie.REFUS, TypeSortie.INTERRUPTION_ECART_ENTRETIENS):
         raise ValidationError({"type": "Ce motif passe par l'interruption de la prestation."})
+    if type == TypeSortie.FIN_ANTICIPEE:
+        raise ValidationError({"type": "Cette fin passe par la fin après la phase (BAM-02)."})
     with _verrou(prestation) as p:
         if p.etat != Etat.EN_COURS:
             raise ActionRefusee("La sortie s'enregistre sur une prestation en cours.")

@@ -80,6 +80,7 @@ def test_sor04_types_de_sortie_et_libelles():
         "interruption_ecart_entretiens",
         "exclusion",
         "reorientation",
+        "fin_anticipee",
     ]
     assert len(set(TypeSortie.labels)) == len(TypeSortie.labels)
     assert "14 jours" in TypeSortie.INTERRUPTION_ECART_ENTRETIENS.label
@@ -266,7 +267,7 @@ def test_sor04_chaque_motif_est_distinct_et_non_positif(type_sortie):
     assert all(t.label not in resultat.explication for t in autres if t.label not in type_sortie.label)
 
 
-def test_sor04_sept_motifs_distincts():
+def test_sor04_huit_motifs_distincts():
     assert {t.value for t in TYPES_NEGATIFS} == {
         "terme_sans_emploi",
         "abandon",
@@ -275,6 +276,7 @@ def test_sor04_sept_motifs_distincts():
         "interruption_ecart_entretiens",
         "exclusion",
         "reorientation",
+        "fin_anticipee",  # BAM-02
     }
     explications = {classer_sortie(FaitsSortie(type_sortie=t, date_sortie=DATE)).explication for t in TYPES_NEGATIFS}
     assert len(explications) == len(TYPES_NEGATIFS)

@@ -978,6 +978,15 @@ def test_bam02_fin_anticipee_apres_le_bilan_initial(dossiers, monde):
         workflow.terminer_apres_phase(dossiers.referent, p, "sans_raison")
     p = workflow.terminer_apres_phase(dossiers.referent, p, "absence_frein_mobilite")
     assert (p.etat, p.motif_fin, p.terminee_le) == (Etat.TERMINEE, "absence_frein_mobilite", jour(1))
+    # SOR-04: the end is a sortie of its own kind, never positive, reportable apart.
+    sortie = Sortie.objects.get(prestation=p)
+    assert (sortie.type, sortie.positive, sortie.date_sortie, sortie.regle) == (
+        TypeSortie.FIN_ANTICIPEE,
+        False,
+        jour(1),
+        "BAM-02",
+    )
+    assert "ne révèle pas de frein à la mobilité" in sortie.motif
     [evenement] = journal(p, TypeEvenement.FIN_ANTICIPEE)
     assert "ne révèle pas de frein à la mobilité (BAM-02)" in evenement.message
     assert notifications_de(monde.prescripteur.user, f"prestation:{p.pk}:fin").exists()
