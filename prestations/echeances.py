@@ -514,9 +514,9 @@ def _depasser(ligne: Echeance, prestation, maintenant, obligation: Obligation) -
     if transition and lot is not None:  # written with the batch (``_Lot.clore``)
         lot.clotures.append(workflow.clore(prestation, obligation.transition, le=le, regle=obligation.regle))
     elif obligation.transition == "interrompre_pour_ecart":
-        workflow.interrompre_automatiquement(prestation, le=le, regle=obligation.regle)
+        workflow.interrompre_automatiquement(prestation, le=le, regle=obligation.regle, maintenant=maintenant)
     elif obligation.transition == "terminer_au_terme":
-        workflow.terminer_au_terme(prestation, le=le)
+        workflow.terminer_au_terme(prestation, le=le, maintenant=maintenant)
     ldc = prestation.lettre_de_commande
     if obligation.type == TypeEcheance.FIN_PRESTATION:
         # A normal end at term, not a failure: the prescripteur was told by the workflow;

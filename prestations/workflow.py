@@ -62,8 +62,10 @@ def verifier_acteur_prestataire(acteur, prestation: Prestation) -> None:
 
 
 @contextmanager
-def _verrou(prestation: Prestation):
-    """Lock the case row for the action; a concurrent change becomes a clear conflict."""
+def _verrou(prestation: Prestation, maintenant: datetime.datetime | None = None):
+    """Lock the case row for the action; a concurrent change becomes a clear conflict.
+    The case's échéances are then rewritten as of ``maintenant`` (now by default; the
+    deadline engine passes the moment it sweeps, which a replay sets)."""
     with transaction.atomic():
         verrouillee = faits.charger(
             Prestation.objects.select_for_update(of=("self",)).select_related(
@@ -83,7 +85,7 @@ def _verrou(prestation: Prestation):
         except ConcurrentTransition:
             raise ActionRefusee("La prestation a été modifiée en même temps ; rechargez la page.") from None
         verrouillee.save()
-        actualiser_echeances(verrouillee)
+        actualiser_echeances(verrouillee, maintenant)
 
 
 def actualiser_echeances(prestation: Prestation, maintenant=None) -> None:
@@ -864,18 +866,18 @@ def clore(p: Prestation, transition: str, *, le: datetime.date, regle: str) -> C
     return Cloture(p, sortie, evenement, avis)
 
 
-def interrompre_automatiquement(prestation, *, le, regle="MOV-10"):
+def interrompre_automatiquement(prestation, *, le, regle="MOV-10", maintenant=None):
     """MOV-10: more than 14 net days without an entretien: the prestation ends by itself,
     the case says why and when, and the prescripteur is told (LIV-03)."""
-    with _verrou(prestation) as p:
+    with _verrou(prestation, maintenant) as p:
         _ecrire_cloture(clore(p, "interrompre_pour_ecart", le=le, regle=regle))
     return p
 
 
-def terminer_au_terme(prestation, *, le):
+def terminer_au_terme(prestation, *, le, maintenant=None):
     """MOV-07: at its end date the prestation ends by itself when no outcome was recorded
     (SOR-04 « terme atteint sans emploi »); the prescripteur is told."""
-    with _verrou(prestation) as p:
+    with _verrou(prestation, maintenant) as p:
         _ecrire_cloture(clore(p, "terminer_au_terme", le=le, regle="MOV-07"))
     return p
 

@@ -764,6 +764,20 @@ def test_commande_echeances_dry_run_dit_ce_qu_elle_ferait_sans_rien_ecrire(dossi
     assert ligne(sans_contrat, TypeEcheance.CONTRACTUALISATION).etat == EtatEcheance.ECHUE
 
 
+@pytest.mark.parametrize("seul", [True, False], ids=["un-dossier", "un-lot"])
+def test_mov10_rejouer_une_journee_date_les_echeances_du_jour_rejoue(dossiers, time_machine, seul):
+    """A replay (``--date``) rewrites the rows of a case it ends as of the replayed day,
+    whether it handles the case alone or in a batch: not as of the day it runs."""
+    cas = [dossiers.nouveau() for _ in range(1 if seul else 3)]
+    cas = [en_cours(dossiers, p=p) for p in cas]
+    time_machine.move_to(datetime.datetime(2026, 12, 28, 8, 0, tzinfo=PARIS), tick=False)
+    call_command("echeances", date="2026-12-20", stdout=StringIO())
+    rejoue = datetime.datetime(2026, 12, 20, 23, 59, tzinfo=PARIS)
+    for p in cas:
+        assert recharger(p).etat == Etat.INTERROMPUE
+        assert ligne(p, TypeEcheance.FIN_PRESTATION).annulee_le == rejoue
+
+
 def test_commande_echeances_date_invalide(db):
     with pytest.raises(CommandError, match="Date invalide : '2026-13-45' \\(format attendu AAAA-MM-JJ\\)"):
         call_command("echeances", date="2026-13-45", stdout=StringIO())
