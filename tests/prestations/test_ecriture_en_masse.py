@@ -66,3 +66,30 @@ def test_mettre_a_jour_reecrit_les_champs_demandes_et_les_tableaux_de_dates(mond
     assert relue.alertes == alertes
     assert relue.libelle == 'À faire « vite », dit-il : "maintenant" \\ ok'
     assert relue.type == TypeEcheance.CONTRACTUALISATION
+
+
+def test_mettre_a_jour_colonnes_communes_et_colonnes_propres_a_chaque_ligne(monde, beneficiaire_de, time_machine):
+    """A column with the same value on every row travels once, the others as arrays: each
+    row still gets its own values, and the shared ones."""
+    dossiers = Dossiers(monde, beneficiaire_de, time_machine)
+    lignes = [
+        Echeance.objects.get(prestation=dossiers.nouveau(), type=TypeEcheance.CONTRACTUALISATION) for _ in range(3)
+    ]
+    avertie = datetime.datetime(2026, 10, 25, 0, 0, tzinfo=PARIS)
+    for numero, ligne in enumerate(lignes, start=1):
+        ligne.etat, ligne.avertie_le, ligne.echue_le = EtatEcheance.AVERTIE, avertie, None  # shared
+        ligne.alertes_envoyees, ligne.libelle = numero, f"Ligne n° {numero}"  # each its own
+    mettre_a_jour(Echeance, lignes, ["etat", "avertie_le", "echue_le", "alertes_envoyees", "libelle"])
+    relues = Echeance.objects.filter(pk__in=[e.pk for e in lignes]).order_by("alertes_envoyees")
+    assert [(e.pk, e.alertes_envoyees, e.libelle) for e in relues] == [
+        (e.pk, n, f"Ligne n° {n}") for n, e in enumerate(lignes, start=1)
+    ]
+    assert {(e.etat, e.avertie_le, e.echue_le) for e in relues} == {(EtatEcheance.AVERTIE, avertie, None)}
+    assert len({e.modifie_le for e in relues}) == 1  # one time for the statement, as the database's now()
+
+    for ligne in lignes:  # nothing differs but the key
+        ligne.libelle = "Même libellé"
+    mettre_a_jour(Echeance, lignes, ["libelle"])
+    assert set(Echeance.objects.filter(pk__in=[e.pk for e in lignes]).values_list("libelle", flat=True)) == {
+        "Même libellé"
+    }
