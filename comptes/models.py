@@ -203,7 +203,8 @@ class Notification(models.Model):
     """Outbox row (DESIGN principle 6): written in the same transaction as the event,
     then sent by a task. ``cle`` makes a notice unique per recipient and channel."""
 
-    destinataire = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: the unique constraint (destinataire, canal, clé) leads with it.
+    destinataire = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     canal = models.CharField("canal", max_length=10, choices=Canal.choices)
     cle = models.CharField("clé d'unicité", max_length=200)

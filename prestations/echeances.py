@@ -15,23 +15,23 @@ Time (principle 4): day-based rules fall at midnight, Europe/Paris; "48 hours" i
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
+import gc
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 
 from comptes.models import Canal, Membership, Notification, Role
 from comptes.notifications import ecrire_notifications, lignes_de_notification, notifier
 from config.ecriture_en_masse import mettre_a_jour
 from prestations import faits
-from prestations.models import Entretien, Etat, Prestation
+from prestations.models import Etat, Prestation
 from prestations.models.echeances import (
     ETATS_OUVERTS,
     TYPES_AUTOMATIQUES,
@@ -45,13 +45,27 @@ HEURES_INFORMATION = 48
 logger = logging.getLogger(__name__)
 
 #: Due rows handled in one transaction by the sweep (see ``_traiter_lot``).
-TAILLE_LOT = 200
+TAILLE_LOT = 500
 
 
 def minuit(jour: datetime.date) -> datetime.datetime:
     """Start of ``jour`` in Europe/Paris, as an aware datetime (DST-safe; what
     ``make_aware`` does, with the settings' cached zone instead of a per-call lookup)."""
     return datetime.datetime.combine(jour, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
+#: By kind of obligation: who gets its warnings, and the automatic transition its breach
+#: applies (the référent and none unless said here).
+_DESTINATAIRES_ALERTE = {
+    TypeEcheance.COPIE_CONTRAT: "prestataire",
+    TypeEcheance.INFORMATION_REFUS: "prestataire",
+    TypeEcheance.INFORMATION_INTERRUPTION: "prestataire",
+    TypeEcheance.FIN_PRESTATION: "prescripteur",
+}
+_TRANSITIONS = {
+    TypeEcheance.ECART_ENTRETIENS: "interrompre_pour_ecart",  # MOV-10
+    TypeEcheance.FIN_PRESTATION: "terminer_au_terme",  # MOV-07, BCA-02, BAM
+}
 
 
 @dataclass
@@ -64,8 +78,28 @@ class Obligation:
     due_le: datetime.datetime
     alertes: list[datetime.datetime] = field(default_factory=list)
     honoree_le: datetime.datetime | None = None
-    destinataires_alerte: str = "referent"  # who gets the warnings
-    transition: str | None = None  # automatic transition on breach
+
+    @property
+    def destinataires_alerte(self) -> str:
+        return _DESTINATAIRES_ALERTE.get(self.type, "referent")
+
+    @property
+    def transition(self) -> str | None:
+        return _TRANSITIONS.get(self.type)
+
+    @classmethod
+    def de_la_ligne(cls, ligne: Echeance) -> Obligation:
+        """The obligation a row was computed from (still what the rules say while the
+        case's facts version is the row's)."""
+        return cls(
+            type=ligne.type,
+            cle=ligne.cle,
+            regle=ligne.regle,
+            libelle=ligne.libelle,
+            depart_le=ligne.depart_le,
+            due_le=ligne.due_le,
+            alertes=list(ligne.alertes),
+        )
 
 
 def _jour_ou_ecart_atteint(prestation, depuis, seuil, exclues):
@@ -115,8 +149,10 @@ def _notices_du_prescripteur(prestations) -> None:
     if not cles:
         return
     table = Notification._meta.db_table
+    # What the rules read of a notice: when it was written and sent (the rest left unread).
     trouvees = Notification.objects.raw(
-        f"SELECT n.* FROM {table} n JOIN unnest(%s::bigint[], %s::text[]) AS k(destinataire_id, cle) "
+        f"SELECT n.id, n.destinataire_id, n.cle, n.cree_le, n.envoyee_le "
+        f"FROM {table} n JOIN unnest(%s::bigint[], %s::text[]) AS k(destinataire_id, cle) "
         "ON n.destinataire_id = k.destinataire_id AND n.cle = k.cle WHERE n.canal = %s",
         [[d for d, _ in cles], [c for _, c in cles], Canal.EMAIL],
     )
@@ -242,7 +278,6 @@ def obligations(prestation: Prestation, maintenant: datetime.datetime) -> list[O
                 # Real hours (principle 4): computed in UTC, never on the Paris wall clock.
                 due_le=depart.astimezone(datetime.UTC) + datetime.timedelta(hours=heures),
                 honoree_le=notice.envoyee_le if notice else None,
-                destinataires_alerte="prestataire",
             )
         )
 
@@ -266,7 +301,6 @@ def obligations(prestation: Prestation, maintenant: datetime.datetime) -> list[O
                     alertes=[
                         minuit(_jour_ou_ecart_atteint(prestation, depuis, a, exclues)) for a in ecart.alertes_jours
                     ],
-                    transition="interrompre_pour_ecart",
                 )
             )
         # MOV-07 / BCA-02 / BAM: the prestation ends at its end date; MOV-08: the
@@ -284,8 +318,6 @@ def obligations(prestation: Prestation, maintenant: datetime.datetime) -> list[O
                     depart_le=minuit(prestation.date_debut),
                     due_le=minuit(prestation.date_fin + datetime.timedelta(days=1)),
                     alertes=alertes,
-                    destinataires_alerte="prescripteur",
-                    transition="terminer_au_terme",
                 )
             )
 
@@ -359,7 +391,9 @@ def _honoree_par_la_suite(ligne: Echeance, prestation: Prestation) -> datetime.d
     started it). Any other vanished row is void, not met: a contractualisation that never
     took place because the case was interrupted first, a gap or an end date of a case
     that ended, an end date moved by a renewal."""
-    if ligne.type != TypeEcheance.ECART_ENTRETIENS:
+    if ligne.type != TypeEcheance.ECART_ENTRETIENS or getattr(ligne, "sans_fait_nouveau", False):
+        # The gap row was computed from the last entretien held (entretiens are recorded
+        # once held, never in advance): while no fact changed since, none followed it.
         return None
     depuis = datetime.date.fromisoformat(ligne.cle)
     suivants = [e for e in faits.entretiens_tenus(prestation) if e.jour > depuis]
@@ -374,7 +408,7 @@ def _clore_sans_objet(ligne: Echeance, prestation: Prestation, maintenant: datet
         ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, honoree
     else:
         ligne.etat, ligne.annulee_le = EtatEcheance.ANNULEE, maintenant
-    ligne.prochaine_action_le = None
+    ligne.prochaine_action_le, ligne.version_faits = None, None
     return honoree is not None
 
 
@@ -393,6 +427,9 @@ def _reconcilier(prestation: Prestation, existantes: dict, maintenant: datetime.
         ligne.depart_le, ligne.due_le, ligne.alertes = obligation.depart_le, obligation.due_le, obligation.alertes
         if obligation.honoree_le is not None:
             ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, obligation.honoree_le
+        # Only an open row is vouched for at the case's version: one reopened by hand is
+        # recomputed by the sweep.
+        ligne.version_faits = prestation.version_faits if ligne.est_ouverte else None
         ligne.prochaine_action_le = _prochaine_action(ligne)
         a_ecrire.append(ligne)
     for cle, ligne in existantes.items():
@@ -410,6 +447,9 @@ def synchroniser(prestation: Prestation, maintenant: datetime.datetime | None = 
     moved with a renewal, the case ended) is honoured if it was met, else cancelled.
     Returns all the case's rows."""
     maintenant = maintenant or timezone.now()
+    # The version the rows are computed at: the case's as the database has it now, after
+    # the caller's writes (its own copy may predate them).
+    prestation.version_faits = Prestation.objects.filter(pk=prestation.pk).values_list("version_faits", flat=True)[0]
     existantes = {(e.type, e.cle): e for e in Echeance.objects.filter(prestation=prestation)}
     for ligne in _reconcilier(prestation, existantes, maintenant):
         ligne.save()
@@ -433,9 +473,25 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
     if not prestations:
         return
     _notices_du_prescripteur(prestations)  # the notices just written date the 48-hour rows
+    # The versions the rows were vouched for at are the cases' as the caller read them,
+    # before its transitions; the rewritten rows are vouched for at the versions after.
+    lues = {p.pk: p.version_faits for p in prestations}
+    versions = dict(Prestation.objects.filter(pk__in=list(lues)).values_list("pk", "version_faits"))
     par_cas: dict[int, dict] = defaultdict(dict)
-    for ligne in Echeance.objects.filter(prestation__in=[p.pk for p in prestations]):
+    for ligne in Echeance.objects.filter(prestation__in=list(lues)):
+        ligne.sans_fait_nouveau = ligne.version_faits is not None and ligne.version_faits == lues[ligne.prestation_id]
         par_cas[ligne.prestation_id][(ligne.type, ligne.cle)] = ligne
+    # The facts of the cases still open or with a row computed before a change; of the
+    # others, the deliverables only (what the rules read of a closed case).
+    a_relire = [
+        p
+        for p in prestations
+        if p.est_ouverte or any(not e.sans_fait_nouveau for e in par_cas[p.pk].values() if e.est_ouverte)
+    ]
+    faits.precharger(a_relire)
+    faits.precharger(prestations, relations=("livrables",))
+    for prestation in prestations:
+        prestation.version_faits = versions[prestation.pk]
     nouvelles, modifiees = [], []
     for prestation in prestations:
         for ligne in _reconcilier(prestation, par_cas[prestation.pk], maintenant):
@@ -468,6 +524,12 @@ def _destinataires(prestation, qui: str):
     ]
 
 
+def _lien(prestation) -> str:
+    from prestations import workflow
+
+    return workflow.lien(prestation)
+
+
 def _nom(prestation) -> str:
     beneficiaire = prestation.lettre_de_commande.beneficiaire
     return f"{beneficiaire.prenom} {beneficiaire.nom}"
@@ -496,7 +558,7 @@ def _avertir(ligne: Echeance, prestation, maintenant, obligation: Obligation) ->
         organisation=prestation.lettre_de_commande.marche.prestataire,
         sujet=f"{obligation.libelle} — {prestation.lettre_de_commande.numero}",
         corps=f"{obligation.libelle} ({obligation.regle}) : il reste {jours} jour(s). Dossier de {_nom(prestation)}.",
-        lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+        lien=_lien(prestation),
     )
     ligne.alertes_envoyees = numero
     ligne.etat = EtatEcheance.AVERTIE
@@ -528,7 +590,7 @@ def _depasser(ligne: Echeance, prestation, maintenant, obligation: Obligation) -
             sujet=f"Prestation arrivée à son terme — {ldc.numero}",
             corps=f"La prestation de {_nom(prestation)} a pris fin à son terme, le {prestation.date_fin:%d/%m/%Y} "
             f"({obligation.regle}), sans sortie positive enregistrée.",
-            lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+            lien=_lien(prestation),
         )
         ligne.etat = EtatEcheance.ECHUE
         ligne.echue_le = maintenant
@@ -547,7 +609,7 @@ def _depasser(ligne: Echeance, prestation, maintenant, obligation: Obligation) -
         corps=f"{obligation.libelle} ({obligation.regle}) : échéance dépassée le "
         f"{timezone.localtime(ligne.due_le):%d/%m/%Y à %H:%M}."
         + (" La prestation a pris fin automatiquement." if transition else ""),
-        lien=reverse("prestations:prestation_detail", args=[prestation.pk]),
+        lien=_lien(prestation),
     )
     ligne.etat = EtatEcheance.ECHUE
     ligne.echue_le = maintenant
@@ -564,12 +626,31 @@ def _noter(compteurs: Balayage, ligne: Echeance, prestation, action: str) -> Non
         actions.append(f"{prestation.lettre_de_commande.numero} — {ligne.libelle} ({ligne.regle}) : {action}")
 
 
+def a_jour(ligne: Echeance, prestation: Prestation) -> bool:
+    """Whether the row was computed from the case's facts as they are now (its facts
+    version is the case's): nothing the rules read has changed since."""
+    return ligne.version_faits is not None and ligne.version_faits == prestation.version_faits
+
+
+def _obligation(ligne: Echeance, prestation: Prestation, maintenant: datetime.datetime) -> Obligation | None:
+    """The re-check: the obligation the row stands for now, or None if the case no longer
+    has it. A row computed at the case's current facts version is what the rules say,
+    except whether a 48-hour notice was sent since (the outbox is read again); any other
+    row is recomputed from the case's facts (``obligations``)."""
+    if a_jour(ligne, prestation):
+        obligation = Obligation.de_la_ligne(ligne)
+        if ligne.type in TYPES_AUTOMATIQUES:
+            notice = _notice(prestation, ligne.cle)
+            obligation.honoree_le = notice.envoyee_le if notice else None
+        return obligation
+    faits.precharger([prestation])
+    return next((o for o in obligations(prestation, maintenant) if (o.type, o.cle) == (ligne.type, ligne.cle)), None)
+
+
 def _agir(ligne: Echeance, prestation, maintenant: datetime.datetime, compteurs: Balayage) -> None:
     """Re-check a claimed row against its (locked) case and act: honour, cancel, breach
     (notice, automatic transition) or warn; the row's new state is left to write."""
-    obligation = next(
-        (o for o in obligations(prestation, maintenant) if (o.type, o.cle) == (ligne.type, ligne.cle)), None
-    )
+    obligation = _obligation(ligne, prestation, maintenant)
     if obligation is not None and obligation.honoree_le is not None:
         ligne.etat, ligne.honoree_le = EtatEcheance.HONOREE, obligation.honoree_le
         compteurs.honorees += 1
@@ -593,6 +674,8 @@ def _agir(ligne: Echeance, prestation, maintenant: datetime.datetime, compteurs:
             _noter(compteurs, ligne, prestation, _avertir(ligne, prestation, maintenant, obligation))
             compteurs.avertissements += 1
     ligne.prochaine_action_le = _prochaine_action(ligne)
+    if not ligne.est_ouverte:
+        ligne.version_faits = None
 
 
 def traiter(ligne_id: int, maintenant: datetime.datetime, compteurs: Balayage) -> None:
@@ -713,6 +796,7 @@ CHAMPS_DU_BALAYAGE = [
     "honoree_le",
     "annulee_le",
     "prochaine_action_le",
+    "version_faits",
 ]
 
 
@@ -724,14 +808,12 @@ def _enregistrer(lignes: list[Echeance], champs: list[str] | None = None) -> Non
 
 def _cas(queryset):
     """The cases as the sweep reads them: lettre, bénéficiaire, marché, prestataire,
-    prescribing organisation and prescripteur, référent, and the facts (the entretiens
-    without their report, which no rule reads: the sweep loads thousands of them)."""
-    entretiens = Prefetch("entretiens", queryset=Entretien.objects.defer("compte_rendu", "cree_le"))
-    return faits.charger(
-        queryset.prefetch_related(entretiens)
-        .select_related(*_LIES)
-        .defer(*[chemin for lie, gardes in _LIES.items() for chemin in _sauf(lie, gardes)])
-    ).prefetch_related("livrables")
+    prescribing organisation and prescripteur, référent. Their facts are read only for
+    the cases that need them (``faits.precharger``): a row computed at the case's current
+    facts version is re-checked without them."""
+    return queryset.select_related(*_LIES).defer(
+        *[chemin for lie, gardes in _LIES.items() for chemin in _sauf(lie, gardes)]
+    )
 
 
 #: What the sweep reads of the objects around a case (``select_related``), the rest of
@@ -792,7 +874,16 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
                     pk__in=[pk for pk, _ in lot], etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
                 )
             }
-            _notices_du_prescripteur(prestations.values())
+            # The facts of the cases changed since their rows were computed, and the
+            # 48-hour notices of those and of the rows that wait for one: once per batch.
+            cas_des_lignes = [
+                (e, prestations[e.prestation_id]) for e in lignes.values() if e.prestation_id in prestations
+            ]
+            a_recalculer = {p.pk: p for e, p in cas_des_lignes if not a_jour(e, p)}
+            faits.precharger(a_recalculer.values())
+            _notices_du_prescripteur(
+                {p.pk: p for e, p in cas_des_lignes if p.pk in a_recalculer or e.type in TYPES_AUTOMATIQUES}.values()
+            )
             ecrit = _Lot(prestations)
             jeton = _LOT.set(ecrit)
             changees = set()  # cases an automatic transition rewrote in this batch
@@ -861,6 +952,31 @@ def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = F
         Echeance.objects.dues(maintenant).order_by("prochaine_action_le").values_list("pk", "prestation_id")[:limite]
     )
     # A simulation rolls each row back before the next one: it keeps to ``traiter``.
+    with _sans_ramasse_miettes():
+        _balayer(dues, maintenant, compteurs, simulation)
+    compteurs.duree_ms = int((time.monotonic() - debut) * 1000)
+    if not simulation:
+        compteurs.save()
+    return compteurs
+
+
+@contextlib.contextmanager
+def _sans_ramasse_miettes():
+    """Python's cycle collector paused while the sweep works: it reads and writes tens of
+    thousands of objects, each batch freed by reference counting when done, and a full
+    collection pass over the worker's heap every few thousand allocations costs more than
+    the work itself. Collected once, at the end."""
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if actif:
+            gc.enable()
+            gc.collect(1)
+
+
+def _balayer(dues, maintenant, compteurs: Balayage, simulation: bool) -> None:
     for lot in [[due] for due in dues] if simulation else _lots(dues, TAILLE_LOT):
         if len(lot) > 1 and _traiter_lot(lot, maintenant, compteurs):
             continue
@@ -870,7 +986,3 @@ def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = F
             except Exception:  # noqa: BLE001 - one bad row must not stop the engine
                 logger.exception("Échéance %s : échec du traitement, reprise au prochain balayage.", ligne_id)
                 compteurs.actions.append(f"Échéance n° {ligne_id} : échec du traitement, reprise au prochain balayage.")
-    compteurs.duree_ms = int((time.monotonic() - debut) * 1000)
-    if not simulation:
-        compteurs.save()
-    return compteurs

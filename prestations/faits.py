@@ -11,12 +11,47 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models.query import QuerySet
+
 from prestations.models import Etat, Prestation
 
 
 def charger(queryset):
     """Prefetch what the facts read."""
     return queryset.prefetch_related("entretiens", "suspensions", "periodes_entreprise")
+
+
+#: What ``precharger`` loads: the facts, and the deliverables the deadline rules read.
+_RELATIONS = ("entretiens", "suspensions", "periodes_entreprise", "livrables")
+
+
+def _lies(nom: str):
+    """The rows of relation ``nom`` as the engine reads them (the entretiens without
+    their report and creation time, which no rule reads)."""
+    queryset = getattr(Prestation, nom).rel.related_model.objects.all()
+    return queryset.defer("compte_rendu", "cree_le") if nom == "entretiens" else queryset
+
+
+def precharger(prestations, relations: tuple[str, ...] = _RELATIONS) -> None:
+    """``charger`` (and the deliverables) for cases already read, those whose facts are
+    not loaded yet: one query per relation for all of them.
+
+    What ``prefetch_related`` does, without its cost per case (a queryset cloned per
+    case and relation): the deadline engine loads the facts of thousands of cases at once.
+    Each case's ``entretiens.all()`` and the like then read the rows loaded here."""
+    prestations = list(prestations)
+    for nom in relations:
+        a_charger = {p.pk: p for p in prestations if nom not in p.__dict__.get("_prefetched_objects_cache", {})}
+        if not a_charger:
+            continue
+        modele = getattr(Prestation, nom).rel.related_model
+        par_cas: dict[int, list] = {pk: [] for pk in a_charger}
+        for objet in _lies(nom).filter(prestation_id__in=list(a_charger)):  # in the model's order
+            par_cas[objet.prestation_id].append(objet)
+        for pk, prestation in a_charger.items():
+            resultat = QuerySet(model=modele)
+            resultat._result_cache, resultat._prefetch_done = par_cas[pk], True
+            prestation.__dict__.setdefault("_prefetched_objects_cache", {})[nom] = resultat
 
 
 def periodes_exclues(

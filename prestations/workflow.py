@@ -10,13 +10,14 @@ Every date parameter ``le`` defaults to today in Europe/Paris (principle 4).
 from __future__ import annotations
 
 import datetime
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -102,8 +103,18 @@ def actualiser_echeances(prestation: Prestation, maintenant=None) -> None:
     )
 
 
-def _lien(prestation):
-    return reverse("prestations:prestation_detail", args=[prestation.pk])
+_REPERE = 987654321987
+
+
+@functools.lru_cache(maxsize=8)
+def _modele_de_lien(urlconf) -> str:
+    return reverse("prestations:prestation_detail", args=[_REPERE], urlconf=urlconf)
+
+
+def lien(prestation) -> str:
+    """The case page's address: resolved once, the case's id put in (the deadline engine
+    writes thousands of notices at midnight, each with its link)."""
+    return _modele_de_lien(get_urlconf()).replace(str(_REPERE), str(prestation.pk))
 
 
 def _avis_prescripteur(prestation, *, cle, sujet, corps) -> dict:
@@ -115,7 +126,7 @@ def _avis_prescripteur(prestation, *, cle, sujet, corps) -> dict:
         "organisation": ldc.organisation_prescriptrice,
         "sujet": f"{sujet} — {ldc.numero}",
         "corps": corps,
-        "lien": _lien(prestation),
+        "lien": lien(prestation),
     }
 
 
@@ -679,7 +690,7 @@ def renouveler(acteur, prestation, *, motif, le=None):
                 organisation=p.lettre_de_commande.marche.prestataire,
                 sujet=f"Prestation renouvelée — {p.lettre_de_commande.numero}",
                 corps=f"Le prescripteur a renouvelé la prestation de {_nom(p)} jusqu'au {nouvelle:%d/%m/%Y}.",
-                lien=_lien(p),
+                lien=lien(p),
             )
     return p
 

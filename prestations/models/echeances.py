@@ -65,7 +65,9 @@ class EcheanceQuerySet(models.QuerySet):
 
 
 class Echeance(models.Model):
-    # No index of its own: the unique constraint (prestation, type, clé) leads with it.
+    # No index of its own: the unique constraint (prestation, type, clé) leads with it and
+    # serves a case's rows (the sweep rewrites thousands of rows at midnight: every index
+    # more is written as many times).
     prestation = models.ForeignKey(Prestation, on_delete=models.CASCADE, related_name="echeances", db_index=False)
     type = models.CharField("type", max_length=40, choices=TypeEcheance.choices)
     cle = models.CharField("clé", max_length=60, help_text="Distingue les occurrences (ex. date du dernier entretien).")
@@ -81,6 +83,9 @@ class Echeance(models.Model):
     echue_le = models.DateTimeField("échue le", null=True, blank=True)
     honoree_le = models.DateTimeField("honorée le", null=True, blank=True)
     annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
+    #: ``Prestation.version_faits`` when the row was last computed from the case's facts
+    #: (None: unknown, the sweep recomputes it).
+    version_faits = models.BigIntegerField("version des faits", null=True, blank=True, editable=False)
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
 
@@ -98,7 +103,6 @@ class Echeance(models.Model):
                 name="echeance_a_traiter",
                 condition=Q(etat__in=["a_venir", "avertie"]),
             ),
-            models.Index(fields=["prestation", "etat"], name="echeance_par_prestation"),
         ]
 
     def __str__(self):

@@ -55,7 +55,7 @@ class PrestationQuerySet(models.QuerySet):
         )
 
 
-@pghistory.track()
+@pghistory.track(exclude=["version_faits"])
 class Prestation(ConcurrentTransitionMixin, models.Model):
     """The case run by the prestataire. Its state changes only through transitions,
     called by ``prestations.workflow`` (never by setting ``etat``)."""
@@ -81,6 +81,11 @@ class Prestation(ConcurrentTransitionMixin, models.Model):
     nombre_renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
     prochaine_echeance = models.DateField("prochaine échéance", null=True, blank=True, db_index=True)
     prochaine_echeance_libelle = models.CharField("prochaine échéance (libellé)", max_length=200, blank=True)
+    #: Incremented by PostgreSQL triggers (migration 0007) whenever the case or one of its
+    #: facts (entretiens, suspensions, périodes en entreprise, livrables) changes; never
+    #: written by the application. An échéance row computed at this version is still what
+    #: the rules say, so the sweep re-checks it without reloading the facts.
+    version_faits = models.BigIntegerField("version des faits", default=0, db_default=0, editable=False)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True)
 

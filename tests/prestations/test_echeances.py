@@ -25,6 +25,7 @@ from django.utils import timezone
 from comptes.models import Canal, Notification
 from comptes.notifications import envoyer_emails_en_attente, notification_envoyee
 from config.celery import app as celery_app
+from livrables.models import Livrable
 from prestations import echeances, faits, services, workflow
 from prestations.models import (
     Entretien,
@@ -34,6 +35,7 @@ from prestations.models import (
     MotifSuspension,
     Prestation,
     Sortie,
+    Suspension,
     TypeEvenement,
 )
 from prestations.models.echeances import Balayage, Echeance, EtatEcheance, TypeEcheance
@@ -863,3 +865,95 @@ def test_faits_et_echeance_mov10_concordent(dossiers):
     chargee = faits.charger(Prestation.objects.select_related("lettre_de_commande")).get(pk=p.pk)
     derniere_date = faits.date_limite_ecart(chargee, jour(2))
     assert ligne(p, TypeEcheance.ECART_ENTRETIENS).due_le == minuit(derniere_date + datetime.timedelta(days=1))
+
+
+# --- The re-check: the facts version of a case -------------------------------------------
+
+
+def version(p) -> int:
+    return Prestation.objects.values_list("version_faits", flat=True).get(pk=p.pk)
+
+
+def test_version_des_faits_suit_tout_ce_que_les_regles_lisent(dossiers, monde):
+    """Any change of what the rules read moves the case's facts version, whoever makes it
+    (a service, the admin, a ``QuerySet.update``); what they do not read leaves it."""
+    p = en_cours(dossiers)
+    [ecart] = Echeance.objects.filter(prestation=p, type=TypeEcheance.ECART_ENTRETIENS)
+    assert ecart.version_faits == version(p)  # the open rows are vouched for at the case's version
+    entretien = dossiers.entretien(p, jour(3))
+    assert ligne(p, TypeEcheance.ECART_ENTRETIENS, etat=EtatEcheance.A_VENIR).version_faits == version(p)
+    livrable = Livrable(
+        prestation=p,
+        type="bilan_intermediaire",
+        fichier="livrables/x.pdf",
+        nom_original="x.pdf",
+        taille=1,
+        empreinte="0" * 64,
+        transmis_le=timezone.now(),
+        depose_par=monde.referent.user,
+    )
+    ecritures = [
+        lambda: Entretien.objects.filter(pk=entretien.pk).update(duree_minutes=45),
+        lambda: Suspension.objects.bulk_create(
+            [
+                Suspension(
+                    prestation=p, motif=MotifSuspension.CONGES, debut=jour(4), fin=jour(5), auteur=entretien.auteur
+                )
+            ]
+        ),
+        lambda: Suspension.objects.filter(prestation=p).delete(),
+        lambda: livrable.save(),
+        lambda: Entretien.objects.filter(pk=entretien.pk).delete(),
+        lambda: Prestation.objects.filter(pk=p.pk).update(date_fin=FIN_MOV + datetime.timedelta(days=1)),
+    ]
+    for ecrire in ecritures:
+        avant = version(p)
+        ecrire()
+        assert version(p) == avant + 1
+    # The next deadline the lists sort on is not a fact: rewriting it changes nothing.
+    avant = version(p)
+    Prestation.objects.filter(pk=p.pk).update(prochaine_echeance=jour(30), prochaine_echeance_libelle="Autre")
+    assert version(p) == avant
+    # A copy read before a change cannot put the version back by saving.
+    copie = Prestation.objects.get(pk=p.pk)
+    dossiers.entretien(p, jour(6))
+    apres = version(p)
+    copie.save()
+    assert version(p) == apres
+
+
+def test_mov10_entretien_saisi_hors_des_services_le_balayage_recalcule_l_echeance(dossiers, time_machine):
+    """MOV-10: a row is acted upon as it stands only while its case's facts are those it
+    was computed from. An entretien written without the services (so without its row
+    being rewritten) changes the version: the sweep recomputes the row from the facts,
+    finds the gap restarted and honours it instead of interrupting the prestation."""
+    p = en_cours(dossiers)
+    ecart = ligne(p, TypeEcheance.ECART_ENTRETIENS)
+    entretien = dossiers.entretien(p, jour(8))
+    Echeance.objects.filter(pk=ecart.pk).update(  # the rows as they were before that entretien
+        etat=EtatEcheance.A_VENIR, honoree_le=None, prochaine_action_le=ecart.prochaine_action_le, version_faits=None
+    )
+    Echeance.objects.filter(prestation=p, type=TypeEcheance.ECART_ENTRETIENS).exclude(pk=ecart.pk).delete()
+    Echeance.objects.filter(pk=ecart.pk).update(version_faits=version(p))  # vouched for now…
+    Entretien.objects.filter(pk=entretien.pk).update(duree_minutes=50)  # …until a fact changes
+    resultat = balayer_a(time_machine, ecart.due_le)
+    assert (resultat.transitions, resultat.honorees) == (0, 1)
+    assert recharger(p).etat == Etat.EN_COURS
+    ecart.refresh_from_db()
+    assert (ecart.etat, ecart.honoree_le) == (EtatEcheance.HONOREE, entretien.debut)
+
+
+def test_mov10_sans_fait_nouveau_le_balayage_ne_relit_pas_les_faits(dossiers, time_machine):
+    """MOV-10 warnings on cases unchanged since their rows were computed: the sweep acts on
+    the rows as they stand, without reading the entretiens, suspensions and périodes."""
+    cas = [en_cours(dossiers, p=p) for p in [dossiers.nouveau() for _ in range(3)]]
+    alerte = ligne(cas[0], TypeEcheance.ECART_ENTRETIENS).alertes[0]
+    with CaptureQueriesContext(connection) as requetes:
+        resultat = balayer_a(time_machine, alerte)
+    assert (resultat.examinees, resultat.avertissements) == (3, 3)
+    lues = " ".join(q["sql"] for q in requetes.captured_queries)
+    for table in ("prestations_entretien", "prestations_suspension", "prestations_periodeenentreprise"):
+        assert f'FROM "{table}"' not in lues
+    for p in cas:
+        echeance = ligne(p, TypeEcheance.ECART_ENTRETIENS)
+        assert avis(f"echeance:{echeance.pk}:alerte:1") == deux_canaux(REFERENT)
