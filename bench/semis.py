@@ -31,7 +31,7 @@ AVANT = MAINTENANT - datetime.timedelta(minutes=10)
 PRESTATIONS = 1_000_000
 BENEFICIAIRES = 100_000
 #: Bump when the generated data changes: an older seeded database is rebuilt.
-VERSION = "4"
+VERSION = "5"
 
 _J = f"DATE '{JOUR.isoformat()}'"
 
@@ -300,20 +300,23 @@ FINITION = [
        SELECT pg_temp.a_10h(DATE '{jour_1}'), 45, 'individuel', 'presentiel', 'phase_2', 'present', '', NULL,
               pg_temp.a_10h(DATE '{jour_1}') + interval '1 hour', referent, i, NULL
        FROM bench_p WHERE perimee""",
+    # What the facts trigger (off for the seeding session) does for such an entretien.
+    """UPDATE prestations_prestation SET version_faits = version_faits + 1
+       WHERE id IN (SELECT i FROM bench_p WHERE perimee)""",
     "DROP TABLE bench_p",
     "CREATE TABLE IF NOT EXISTS bench_semis (cle text PRIMARY KEY, valeur text NOT NULL)",
 ]
 
 COLONNES_ECHEANCE = (
     "type, cle, regle, libelle, depart_le, due_le, alertes, alertes_envoyees, prochaine_action_le, etat, "
-    "avertie_le, echue_le, honoree_le, annulee_le, cree_le, modifie_le, prestation_id"
+    "avertie_le, echue_le, honoree_le, annulee_le, cree_le, modifie_le, prestation_id, version_faits"
 )
 TYPES_ECHEANCE = (
     ["text"] * 4 + ["timestamptz"] * 2 + ["timestamptz[]", "int2", "timestamptz", "text"] + ["timestamptz"] * 6
-) + ["int8"]
+) + ["int8", "int8"]
 
 
-def ligne_avant(obligation, prestation_id: int) -> tuple:
+def ligne_avant(obligation, prestation_id: int, version_faits: int = 0) -> tuple:
     """The row of ``obligation`` as the sweeps (every 5 minutes) up to ``AVANT`` left it:
     met in time → honoured; due time passed → breached (met later or not); else open,
     with the warnings whose time had come sent."""
@@ -348,6 +351,7 @@ def ligne_avant(obligation, prestation_id: int) -> tuple:
         AVANT,
         AVANT,
         prestation_id,
+        version_faits,
     )
 
 
@@ -373,7 +377,7 @@ def echeances_du_moteur(journal=print, lot: int = 2000) -> int:
             )
             notices(prestations)
             lignes = [
-                ligne_avant(obligation, prestation.pk)
+                ligne_avant(obligation, prestation.pk, prestation.version_faits)
                 for prestation in prestations
                 for obligation in echeances.obligations(prestation, AVANT)
             ]

@@ -212,7 +212,7 @@ def verifier_echantillon(taille: int = 400) -> tuple[int, int, int]:
 
 def mesurer(url_semee: str) -> dict:
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Count, F
     from django.urls import reverse
 
     from prestations.echeances import balayer
@@ -262,6 +262,7 @@ def mesurer(url_semee: str) -> dict:
         resultat["donnees"] = dict(zip(cles, curseur.fetchone(), strict=True))
     dues = Echeance.objects.dues(maintenant)
     resultat["dues_par_type"] = dict(dues.values_list("type").annotate(n=Count("pk")).order_by("type"))
+    resultat["dues_a_recalculer"] = dues.exclude(version_faits=F("prestation__version_faits")).count()
 
     journal: list[tuple[str, object, float]] = []
 
@@ -382,7 +383,8 @@ def rapport(r: dict, *, details: bool) -> None:
         f"Balayage au {r['maintenant']:%d/%m/%Y %H:%M} (Europe/Paris) : {dues:,} échéances dues "
         f"({100 * dues / max(d['ouvertes'], 1):.1f} % des dossiers ouverts) — "
         + ", ".join(f"{t} {n}" for t, n in r["dues_par_type"].items())
-        + "."
+        + f" ; {r['dues_a_recalculer']} sur des dossiers dont les faits ont changé depuis le calcul de la ligne "
+        "(recalculées depuis les faits, les autres vérifiées sur la ligne)."
     )
     _ecrire()
     _ecrire("Plan de la requête des échéances dues, telle que balayer() l'envoie (EXPLAIN ANALYZE, BUFFERS) :")
