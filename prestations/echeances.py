@@ -644,7 +644,16 @@ def _obligation(ligne: Echeance, prestation: Prestation, maintenant: datetime.da
             obligation.honoree_le = notice.envoyee_le if notice else None
         return obligation
     faits.precharger([prestation])
-    return next((o for o in obligations(prestation, maintenant) if (o.type, o.cle) == (ligne.type, ligne.cle)), None)
+    obligation = next(
+        (o for o in obligations(prestation, maintenant) if (o.type, o.cle) == (ligne.type, ligne.cle)), None
+    )
+    if obligation is not None:
+        # The row takes what the facts say now (a suspension recorded without its row
+        # rewritten moves the due time) and is vouched for at the case's version.
+        ligne.regle, ligne.libelle = obligation.regle, obligation.libelle
+        ligne.depart_le, ligne.due_le, ligne.alertes = obligation.depart_le, obligation.due_le, obligation.alertes
+        ligne.version_faits, ligne.recalculee = prestation.version_faits, True
+    return obligation
 
 
 def _agir(ligne: Echeance, prestation, maintenant: datetime.datetime, compteurs: Balayage) -> None:
@@ -765,9 +774,7 @@ class _Lot:
 
         if not self.clotures:
             return
-        _enregistrer(
-            [ligne for c in self.clotures for ligne in self.lignes.pop(c.prestation.pk, [])], CHAMPS_DU_BALAYAGE
-        )
+        _enregistrer_traitees([ligne for c in self.clotures for ligne in self.lignes.pop(c.prestation.pk, [])])
         workflow.ecrire_clotures(self.clotures, maintenant)
         self.clotures = []
 
@@ -775,9 +782,9 @@ class _Lot:
         """Write the rows handled so far (only those of ``prestation_id`` if given: before
         the case is acted on again), and at the end of the batch, the notices."""
         if prestation_id is not None:
-            _enregistrer(self.lignes.pop(prestation_id, []), CHAMPS_DU_BALAYAGE)
+            _enregistrer_traitees(self.lignes.pop(prestation_id, []))
             return
-        _enregistrer([ligne for lignes in self.lignes.values() for ligne in lignes], CHAMPS_DU_BALAYAGE)
+        _enregistrer_traitees([ligne for lignes in self.lignes.values() for ligne in lignes])
         self.lignes.clear()
         if self.avis:
             ecrire_notifications(self.avis)
@@ -800,10 +807,21 @@ CHAMPS_DU_BALAYAGE = [
 ]
 
 
+#: What a re-check from the facts may change besides (``_obligation``).
+CHAMPS_DE_L_OBLIGATION = ["regle", "libelle", "depart_le", "due_le", "alertes"]
+
+
 def _enregistrer(lignes: list[Echeance], champs: list[str] | None = None) -> None:
     """``save()`` of many rows in one UPDATE (only ``champs`` if given; ``auto_now``
     included)."""
     mettre_a_jour(Echeance, lignes, champs)
+
+
+def _enregistrer_traitees(lignes: list[Echeance]) -> None:
+    """The rows the sweep acted on: their state, and for those recomputed from the facts,
+    the obligation's dates and label too."""
+    _enregistrer([e for e in lignes if not getattr(e, "recalculee", False)], CHAMPS_DU_BALAYAGE)
+    _enregistrer([e for e in lignes if getattr(e, "recalculee", False)], CHAMPS_DU_BALAYAGE + CHAMPS_DE_L_OBLIGATION)
 
 
 def _cas(queryset):

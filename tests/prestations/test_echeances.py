@@ -957,3 +957,24 @@ def test_mov10_sans_fait_nouveau_le_balayage_ne_relit_pas_les_faits(dossiers, ti
     for p in cas:
         echeance = ligne(p, TypeEcheance.ECART_ENTRETIENS)
         assert avis(f"echeance:{echeance.pk}:alerte:1") == deux_canaux(REFERENT)
+
+
+def test_mov10_suspension_saisie_hors_des_services_le_balayage_repousse_l_echeance(dossiers, time_machine):
+    """MOV-10: a suspension written without the services (its row not rewritten) still
+    pauses the clock: at the former due time the sweep recomputes the row from the facts,
+    moves its due time by the suspension's days and does not interrupt the prestation."""
+    p = en_cours(dossiers)
+    ecart = ligne(p, TypeEcheance.ECART_ENTRETIENS)
+    assert ecart.due_le == minuit(jour(16))
+    Suspension.objects.create(  # 5 days, recorded by hand
+        prestation=p, motif=MotifSuspension.MALADIE, debut=jour(5), fin=jour(9), auteur=dossiers.referent.user
+    )
+    resultat = balayer_a(time_machine, minuit(jour(16)))
+    assert resultat.transitions == 0
+    assert recharger(p).etat == Etat.EN_COURS
+    ecart.refresh_from_db()
+    assert (ecart.etat, ecart.due_le) == (EtatEcheance.AVERTIE, minuit(jour(21)))
+    assert ecart.alertes == [minuit(jour(16)), minuit(jour(19))]
+    assert ecart.version_faits == version(p)  # vouched for again: the next sweeps trust it
+    assert balayer_a(time_machine, minuit(jour(21))).transitions == 1
+    assert recharger(p).etat == Etat.INTERROMPUE
