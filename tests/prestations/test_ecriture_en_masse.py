@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comptes.models import Canal, Notification
-from config.ecriture_en_masse import inserer, mettre_a_jour
+from config.ecriture_en_masse import inserer, inserer_colonnes, mettre_a_jour
 from prestations.models.echeances import Echeance, EtatEcheance, TypeEcheance
 from tests.factories import UserFactory
 from tests.prestations.test_workflow import Dossiers
@@ -93,3 +94,71 @@ def test_mettre_a_jour_colonnes_communes_et_colonnes_propres_a_chaque_ligne(mond
     assert set(Echeance.objects.filter(pk__in=[e.pk for e in lignes]).values_list("libelle", flat=True)) == {
         "Même libellé"
     }
+
+
+#: Texts an array literal must carry untouched: quotes, backslashes, the literal's own
+#: punctuation, the word NULL, blanks, the empty string.
+TEXTES_PIEGES = ['Dit "oui"', "C:\\dossier\\", "{a,b}", "NULL", "null", " espaces ", "", "«\u00a0»\tfin"]
+
+
+def test_inserer_colonnes_ecrit_chaque_ligne_et_les_valeurs_par_defaut(time_machine):
+    """The outbox's rows written column by column (no instance per row): each row gets its
+    values, texts exactly as given, the other fields their defaults."""
+    time_machine.move_to(datetime.datetime(2026, 3, 10, 0, 5, tzinfo=PARIS), tick=False)
+    user, autre = UserFactory(), UserFactory()
+    due = datetime.datetime(2026, 3, 29, 1, 30, tzinfo=PARIS)  # the night the clocks go forward
+    apres = due.astimezone(datetime.UTC) + datetime.timedelta(hours=1)  # 03:30, Paris summer time
+    n = len(TEXTES_PIEGES)
+    with CaptureQueriesContext(connection) as requetes:
+        inserer_colonnes(
+            Notification,
+            {
+                "destinataire_id": [user.pk, autre.pk] * n,
+                "canal": [Canal.EMAIL] * 2 * n,
+                "cle": [f"piege:{i}" for i in range(n) for _ in (user, autre)],
+                "sujet": [t for t in TEXTES_PIEGES for _ in (user, autre)],
+                "corps": [t for t in TEXTES_PIEGES for _ in (user, autre)],
+                "organisation_id": [None] * 2 * n,
+                "obligatoire": [True, False] * n,
+                "due_le": [due, apres] * n,
+            },
+            ignorer_conflits=True,
+        )
+    assert len(requetes) == 1
+    lignes = Notification.objects.order_by("pk")
+    assert [(x.destinataire_id, x.sujet, x.corps) for x in lignes] == [
+        (u.pk, t, t) for t in TEXTES_PIEGES for u in (user, autre)
+    ]
+    assert {(x.obligatoire, x.due_le) for x in lignes} == {(True, due), (False, apres)}
+    assert timezone.localtime(lignes[1].due_le).hour == 3
+    assert {(x.tentatives, x.erreur, x.abandonnee, x.digest, x.lien, x.envoyee_le) for x in lignes} == {
+        (0, "", False, False, "", None)
+    }
+    assert {x.cree_le for x in lignes} == {timezone.now()}
+
+    # A row already there for its recipient, channel and key is skipped, the rest written.
+    inserer_colonnes(
+        Notification,
+        {"destinataire_id": [user.pk, user.pk], "canal": [Canal.EMAIL] * 2, "cle": ["piege:0", "nouvelle"]},
+        ignorer_conflits=True,
+    )
+    assert Notification.objects.filter(destinataire=user).count() == n + 1
+    with pytest.raises(ValueError, match="longueurs"):
+        inserer_colonnes(Notification, {"destinataire_id": [user.pk], "cle": ["a", "b"]})
+    with pytest.raises(ValueError, match="inconnus"):
+        inserer_colonnes(Notification, {"destinataire": [user.pk]})
+
+
+def test_mettre_a_jour_textes_pieges_et_nuls_dans_un_tableau(monde, beneficiaire_de, time_machine):
+    dossiers = Dossiers(monde, beneficiaire_de, time_machine)
+    lignes = [
+        Echeance.objects.get(prestation=dossiers.nouveau(), type=TypeEcheance.CONTRACTUALISATION) for _ in TEXTES_PIEGES
+    ]
+    for ligne, texte in zip(lignes, TEXTES_PIEGES, strict=True):
+        ligne.libelle = texte
+        ligne.avertie_le = None if texte else datetime.datetime(2026, 10, 25, 2, 30, tzinfo=datetime.UTC)
+    mettre_a_jour(Echeance, lignes, ["libelle", "avertie_le"])
+    relues = {e.pk: e for e in Echeance.objects.filter(pk__in=[e.pk for e in lignes])}
+    assert [(relues[e.pk].libelle, relues[e.pk].avertie_le) for e in lignes] == [
+        (e.libelle, e.avertie_le) for e in lignes
+    ]
