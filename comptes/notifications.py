@@ -19,8 +19,8 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from comptes.models import Canal, Notification, PreferencesNotification
-from config.ecriture_en_masse import inserer
+from comptes.models import Canal, Notification, Organisation, PreferencesNotification
+from config.ecriture_en_masse import inserer_colonnes
 
 logger = logging.getLogger(__name__)
 MAX_TENTATIVES = 5
@@ -34,6 +34,21 @@ def prochain_recapitulatif(maintenant: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(jour, HEURE_RECAPITULATIF))
 
 
+#: What a notice row holds besides the defaults (``lignes_de_notification``).
+COLONNES = (
+    "destinataire_id",
+    "organisation_id",
+    "canal",
+    "cle",
+    "sujet",
+    "corps",
+    "lien",
+    "obligatoire",
+    "digest",
+    "due_le",
+)
+
+
 def lignes_de_notification(
     destinataires,
     *,
@@ -45,11 +60,14 @@ def lignes_de_notification(
     obligatoire: bool = True,
     preferences: dict | None = None,
     maintenant: datetime.datetime | None = None,
-) -> list[Notification]:
-    """The in-app and e-mail rows of a notice, not yet written. ``preferences`` (user id →
-    ``PreferencesNotification``) only matters for an informative notice."""
+) -> list[tuple]:
+    """The in-app and e-mail rows of a notice, not yet written: tuples of ``COLONNES``
+    (the outbox takes thousands of them at once from the deadline sweep: no model
+    instance each). ``preferences`` (user id → ``PreferencesNotification``) only matters
+    for an informative notice."""
     preferences = preferences or {}
     maintenant = maintenant or timezone.now()
+    organisation_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     lignes = []
     for user in destinataires:
         pref = preferences.get(user.pk)
@@ -61,33 +79,23 @@ def lignes_de_notification(
                 if canal == Canal.EMAIL and not pref.email_informatif:
                     continue
                 digest = canal == Canal.EMAIL and pref.recapitulatif_quotidien
-            lignes.append(
-                Notification(
-                    destinataire=user,
-                    organisation=organisation,
-                    canal=canal,
-                    cle=cle,
-                    sujet=sujet,
-                    corps=corps,
-                    lien=lien,
-                    obligatoire=obligatoire,
-                    digest=digest,
-                    due_le=prochain_recapitulatif(maintenant) if digest else maintenant,
-                )
-            )
+            due_le = prochain_recapitulatif(maintenant) if digest else maintenant
+            lignes.append((user.pk, organisation_id, canal, cle, sujet, corps, lien, obligatoire, digest, due_le))
     return lignes
 
 
-def ecrire_notifications(lignes: list[Notification]) -> list[Notification]:
-    """Write notice rows in one INSERT (a row already there for its recipient, channel and
-    key is skipped) and queue the e-mail sender after commit. The rows returned have no
-    primary key."""
-    inserer(Notification, lignes, ignorer_conflits=True)
+def ecrire_notifications(lignes: list[tuple]) -> None:
+    """Write notice rows (``lignes_de_notification``) in one INSERT (a row already there
+    for its recipient, channel and key is skipped) and queue the e-mail sender after
+    commit."""
+    if not lignes:
+        return
+    colonnes = zip(*lignes, strict=True)  # row tuples → one tuple per column
+    inserer_colonnes(Notification, dict(zip(COLONNES, colonnes, strict=True)), ignorer_conflits=True)
     transaction.on_commit(_planifier_envoi, robust=True)
-    return lignes
 
 
-def notifier_plusieurs(avis: list[dict]) -> list[Notification]:
+def notifier_plusieurs(avis: list[dict]) -> None:
     """``notifier`` for many notices at once (each a dict of its arguments, with
     ``destinataires``): one query for the preferences, one INSERT."""
     avis = [dict(a, destinataires=list(a["destinataires"])) for a in avis]
@@ -101,15 +109,15 @@ def notifier_plusieurs(avis: list[dict]) -> list[Notification]:
         for a in avis
         for ligne in lignes_de_notification(a.pop("destinataires"), preferences=preferences, maintenant=maintenant, **a)
     ]
-    return ecrire_notifications(lignes)
+    ecrire_notifications(lignes)
 
 
-def notifier(destinataires, **avis) -> list[Notification]:
+def notifier(destinataires, **avis) -> None:
     """Write the in-app and e-mail rows of a notice; idempotent on ``cle`` per recipient.
 
     Arguments: ``cle``, ``sujet``, ``corps``, ``lien``, ``organisation``, ``obligatoire``
     (see ``lignes_de_notification``)."""
-    return notifier_plusieurs([dict(avis, destinataires=destinataires)])
+    notifier_plusieurs([dict(avis, destinataires=destinataires)])
 
 
 def _planifier_envoi():
