@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
     "envoyer-emails": {"task": "comptes.tasks.envoyer_emails", "schedule": 60.0},
     "balayer-echeances": {"task": "prestations.tasks.balayer_echeances", "schedule": 300.0},
 }
+# Database connections one deadline sweep works on at once, a batch of due rows each
+# (``prestations.echeances.balayer``): one batch's Python work runs while another's
+# queries do. 1 keeps the whole sweep on the caller's connection.
+ECHEANCES_CONNEXIONS = env_int("ECHEANCES_CONNEXIONS", default=2)
 
 # --- API.
 REST_FRAMEWORK = {

@@ -20,11 +20,15 @@ import contextvars
 import datetime
 import gc
 import logging
+import queue
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from comptes.models import Canal, Membership, Notification, Role
@@ -467,18 +471,19 @@ def prochaine_echeance(lignes) -> tuple[datetime.date | None, str]:
     return dernier_jour, f"{prochaine.libelle} ({prochaine.regle})"[:200]
 
 
-def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.datetime) -> None:
+def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.datetime, champs: list[str] = ()) -> None:
     """``synchroniser`` (and the next deadline the lists sort on) for many cases at once,
-    in a constant number of queries: used by the sweep after its automatic transitions."""
+    in a constant number of queries: used by the sweep after its automatic transitions,
+    whose changes to the cases (``champs``) are written in the same UPDATE as their next
+    deadline."""
     if not prestations:
         return
     _notices_du_prescripteur(prestations)  # the notices just written date the 48-hour rows
     # The versions the rows were vouched for at are the cases' as the caller read them,
     # before its transitions; the rewritten rows are vouched for at the versions after.
     lues = {p.pk: p.version_faits for p in prestations}
-    versions = dict(Prestation.objects.filter(pk__in=list(lues)).values_list("pk", "version_faits"))
     par_cas: dict[int, dict] = defaultdict(dict)
-    for ligne in Echeance.objects.filter(prestation__in=list(lues)):
+    for ligne in _lignes_des_cas(list(lues)):
         ligne.sans_fait_nouveau = ligne.version_faits is not None and ligne.version_faits == lues[ligne.prestation_id]
         par_cas[ligne.prestation_id][(ligne.type, ligne.cle)] = ligne
     # The facts of the cases still open or with a row computed before a change; of the
@@ -490,8 +495,6 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
     ]
     faits.precharger(a_relire)
     faits.precharger(prestations, relations=("livrables",))
-    for prestation in prestations:
-        prestation.version_faits = versions[prestation.pk]
     nouvelles, modifiees = [], []
     for prestation in prestations:
         for ligne in _reconcilier(prestation, par_cas[prestation.pk], maintenant):
@@ -499,9 +502,40 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
         prestation.prochaine_echeance, prestation.prochaine_echeance_libelle = prochaine_echeance(
             par_cas[prestation.pk].values()
         )
+    # The cases first: the version their facts are at once written (the database keeps
+    # it) is the one the rows just computed are vouched for at.
+    versions = mettre_a_jour(
+        Prestation,
+        prestations,
+        [*champs, "prochaine_echeance", "prochaine_echeance_libelle"],
+        relire="version_faits",
+    )
+    for prestation in prestations:
+        prestation.version_faits = versions[prestation.pk]
+    for ligne in [*nouvelles, *modifiees]:
+        if ligne.version_faits is not None:  # an open row
+            ligne.version_faits = versions[ligne.prestation_id]
     Echeance.objects.bulk_create(nouvelles)
-    _enregistrer(modifiees)
-    mettre_a_jour(Prestation, prestations, ["prochaine_echeance", "prochaine_echeance_libelle"])
+    _enregistrer(modifiees, CHAMPS_DU_BALAYAGE + CHAMPS_DE_L_OBLIGATION)
+
+
+#: What no engine code reads of a row it rewrites (its creation and last-change times):
+#: left unread, a few thousand dates fewer to decode per sweep.
+_NON_LUS = ("cree_le", "modifie_le")
+
+
+def _lignes_des_cas(prestation_ids: list[int]) -> list[Echeance]:
+    """All the rows of the cases: the open ones as the engine rewrites them, the others
+    (closed for good: their key, state and version are all the engine reads of them)
+    with those only. A row the outbox honours between the two queries comes back twice;
+    its closed copy, read last, is the one kept."""
+    ouvertes = Echeance.objects.ouvertes().filter(prestation__in=prestation_ids).defer(*_NON_LUS)
+    closes = (
+        Echeance.objects.filter(prestation__in=prestation_ids)
+        .exclude(etat__in=ETATS_OUVERTS)
+        .only("prestation_id", "type", "cle", "etat", "version_faits")
+    )
+    return [*ouvertes, *closes]
 
 
 # --- The sweep ------------------------------------------------------------------------
@@ -734,6 +768,11 @@ def traiter(ligne_id: int, maintenant: datetime.datetime, compteurs: Balayage) -
 # states and the warning and breach notices are written once per batch. Automatic
 # transitions are applied by the workflow's own ``clore`` and written for the whole batch
 # by ``workflow.ecrire_clotures``.
+#
+# Batches run on ``settings.ECHEANCES_CONNEXIONS`` connections at once, one thread each
+# (``_balayer``): while one batch waits for PostgreSQL, another does its Python work. All
+# the rows of a case are in one batch, so two batches never lock the same case; each
+# batch counts what it did apart, added to the run's counters at the end.
 
 
 class _Lot:
@@ -829,23 +868,49 @@ def _cas(queryset):
     prescribing organisation and prescripteur, référent. Their facts are read only for
     the cases that need them (``faits.precharger``): a row computed at the case's current
     facts version is re-checked without them."""
-    return queryset.select_related(*_LIES).defer(
-        *[chemin for lie, gardes in _LIES.items() for chemin in _sauf(lie, gardes)]
+    return (
+        queryset.select_related(*_LIES)
+        .defer(*[chemin for lie, gardes in _LIES.items() for chemin in _sauf(lie, gardes)])
+        .prefetch_related(*[Prefetch(chemin, queryset=lecture()) for chemin, lecture in _PARTAGES.items()])
     )
 
 
-#: What the sweep reads of the objects around a case (``select_related``), the rest of
+#: What the sweep reads of the objects of a case's own (``select_related``), the rest of
 #: their columns left unread: names in the notices, keys of the rule set and of the
 #: recipients. Reading a column left out costs a query per case, which the pinned query
 #: counts of the tests would show.
 _LIES = {
     "lettre_de_commande": {"numero", "dispositif", "regle_version"},
     "lettre_de_commande__beneficiaire": {"nom", "prenom"},
-    "lettre_de_commande__marche": {"reference"},
-    "lettre_de_commande__marche__prestataire": {"nom"},
-    "lettre_de_commande__organisation_prescriptrice": {"nom"},
-    "lettre_de_commande__prescripteur": {"email", "first_name", "last_name"},
-    "referent": {"email", "first_name", "last_name"},
+}
+
+
+def _utilisateurs():
+    from comptes.models import User
+
+    return User.objects.only("email", "first_name", "last_name")
+
+
+def _marches():
+    from prestations.models import Marche
+
+    return Marche.objects.select_related("prestataire").only("reference", "prestataire__nom")
+
+
+def _organisations():
+    from comptes.models import Organisation
+
+    return Organisation.objects.only("nom")
+
+
+#: The objects many cases of a batch share (a few marchés, organisations and users for
+#: hundreds of cases): read once per batch (``prefetch_related``), one instance each,
+#: instead of once per case; with the columns the sweep reads.
+_PARTAGES = {
+    "lettre_de_commande__marche": _marches,
+    "lettre_de_commande__organisation_prescriptrice": _organisations,
+    "lettre_de_commande__prescripteur": _utilisateurs,
+    "referent": _utilisateurs,
 }
 
 
@@ -855,7 +920,9 @@ def _sauf(chemin: str, gardes: set[str]) -> list[str]:
     modele = Prestation
     for nom in chemin.split("__"):
         modele = modele._meta.get_field(nom).related_model
-    suivies = {c.removeprefix(f"{chemin}__").split("__")[0] for c in _LIES if c.startswith(f"{chemin}__")}
+    suivies = {
+        c.removeprefix(f"{chemin}__").split("__")[0] for c in [*_LIES, *_PARTAGES] if c.startswith(f"{chemin}__")
+    }
     return [
         f"{chemin}__{champ.name}"
         for champ in modele._meta.concrete_fields
@@ -888,9 +955,9 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
             }
             lignes = {
                 e.pk: e
-                for e in Echeance.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                    pk__in=[pk for pk, _ in lot], etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
-                )
+                for e in Echeance.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk__in=[pk for pk, _ in lot], etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant)
+                .defer(*_NON_LUS)
             }
             # The facts of the cases changed since their rows were computed, and the
             # 48-hour notices of those and of the rows that wait for one: once per batch.
@@ -961,7 +1028,9 @@ def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = F
     """One sweep as of ``maintenant`` (replayable for any date). With ``simulation`` the
     changes are rolled back: the returned counters say what it would do, and
     ``actions`` lists it row by row. A row whose handling fails is logged and left due
-    for the next sweep: it never stops the rows behind it."""
+    for the next sweep: it never stops the rows behind it. Outside a transaction, the
+    batches run on ``settings.ECHEANCES_CONNEXIONS`` connections at once; inside one
+    (its rows would be invisible to other connections), on the caller's."""
     maintenant = maintenant or timezone.now()
     debut = time.monotonic()
     compteurs = Balayage(maintenant=maintenant, debut=timezone.now(), simulation=simulation)
@@ -995,12 +1064,74 @@ def _sans_ramasse_miettes():
 
 
 def _balayer(dues, maintenant, compteurs: Balayage, simulation: bool) -> None:
-    for lot in [[due] for due in dues] if simulation else _lots(dues, TAILLE_LOT):
-        if len(lot) > 1 and _traiter_lot(lot, maintenant, compteurs):
-            continue
-        for ligne_id, _ in lot:
+    if simulation:  # each row rolled back before the next one: ``traiter`` one by one
+        _traiter_un_a_un([ligne_id for ligne_id, _ in dues], maintenant, compteurs)
+        return
+    lots = _lots(dues, TAILLE_LOT)
+    partiels = [_compteurs_du_lot(compteurs) for _ in lots]
+    connexions = min(settings.ECHEANCES_CONNEXIONS, len(lots))
+    if connexions <= 1 or transaction.get_connection().in_atomic_block:
+        # Inside the caller's transaction (a test, a replay in a shell), other connections
+        # would not see its uncommitted rows: the batches run on the caller's connection.
+        for lot, partiel in zip(lots, partiels, strict=True):
+            _traiter_un_lot(lot, maintenant, partiel)
+    else:
+        file: queue.SimpleQueue = queue.SimpleQueue()
+        for element in zip(lots, partiels, strict=True):
+            file.put(element)
+        fils = [
+            threading.Thread(target=_ouvrier, args=(file, maintenant), name=f"balayage-{n}", daemon=True)
+            for n in range(1, connexions)
+        ]
+        for fil in fils:
+            fil.start()
+        _ouvrier(file, maintenant, fermer=False)  # this thread takes batches too, on its own connection
+        for fil in fils:
+            fil.join()
+    for partiel in partiels:  # in the sweep's order, whatever thread handled the batch
+        for nom in _COMPTEURS:
+            setattr(compteurs, nom, getattr(compteurs, nom) + getattr(partiel, nom))
+        compteurs.actions.extend(partiel.actions)
+
+
+#: What ``Balayage`` counts.
+_COMPTEURS = ("examinees", "avertissements", "depassements", "transitions", "honorees")
+
+
+def _compteurs_du_lot(compteurs: Balayage) -> Balayage:
+    """The counters of one batch, added to the sweep's once every batch is done."""
+    partiel = Balayage(maintenant=compteurs.maintenant, debut=compteurs.debut, simulation=compteurs.simulation)
+    partiel.actions = []
+    return partiel
+
+
+def _ouvrier(file: queue.SimpleQueue, maintenant: datetime.datetime, *, fermer: bool = True) -> None:
+    """Take batches from ``file`` until it is empty, each on this thread's connection
+    (closed at the end, unless it is the caller's)."""
+    try:
+        while True:
             try:
-                traiter(ligne_id, maintenant, compteurs)
-            except Exception:  # noqa: BLE001 - one bad row must not stop the engine
-                logger.exception("Échéance %s : échec du traitement, reprise au prochain balayage.", ligne_id)
-                compteurs.actions.append(f"Échéance n° {ligne_id} : échec du traitement, reprise au prochain balayage.")
+                lot, partiel = file.get_nowait()
+            except queue.Empty:
+                return
+            _traiter_un_lot(lot, maintenant, partiel)
+    except Exception:  # noqa: BLE001 - the other threads take the batches left; rows not done stay due
+        logger.exception("Balayage : un fil de traitement s'est arrêté, ses lots restants passent aux autres.")
+    finally:
+        if fermer:
+            connections.close_all()  # this thread's connections only
+
+
+def _traiter_un_lot(lot, maintenant, compteurs: Balayage) -> None:
+    if len(lot) > 1 and _traiter_lot(lot, maintenant, compteurs):
+        return
+    _traiter_un_a_un([ligne_id for ligne_id, _ in lot], maintenant, compteurs)
+
+
+def _traiter_un_a_un(lignes: list[int], maintenant, compteurs: Balayage) -> None:
+    for ligne_id in lignes:
+        try:
+            traiter(ligne_id, maintenant, compteurs)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the engine
+            logger.exception("Échéance %s : échec du traitement, reprise au prochain balayage.", ligne_id)
+            compteurs.actions.append(f"Échéance n° {ligne_id} : échec du traitement, reprise au prochain balayage.")

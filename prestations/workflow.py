@@ -23,7 +23,6 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from comptes.models import Role
 from comptes.notifications import notifier, notifier_plusieurs
-from config.ecriture_en_masse import mettre_a_jour
 from prestations import faits
 from prestations.exceptions import ActionRefusee
 from prestations.models import (
@@ -901,15 +900,16 @@ def _ecrire_cloture(cloture: Cloture) -> None:
 
 def ecrire_clotures(clotures: list[Cloture], maintenant: datetime.datetime) -> None:
     """Write automatic ends applied by ``clore`` to cases the caller holds locked, many
-    at once (the deadline engine's batches): the cases, their sorties, journal entries and
-    notices in one query each, then their échéances (``echeances.synchroniser_en_lot``)."""
+    at once (the deadline engine's batches): their sorties, journal entries and notices in
+    one query each, then the cases and their échéances (``echeances.synchroniser_en_lot``)."""
     from prestations import echeances
 
     if not clotures:
         return
-    prestations = [c.prestation for c in clotures]
-    mettre_a_jour(Prestation, prestations, ["etat", "terminee_le", "motif_fin"])
     Sortie.objects.bulk_create([c.sortie for c in clotures])
     Evenement.objects.bulk_create([c.evenement for c in clotures])
     notifier_plusieurs([c.avis for c in clotures])
-    echeances.synchroniser_en_lot(prestations, maintenant)
+    # The cases' new state is written with their next deadline, in one UPDATE.
+    echeances.synchroniser_en_lot(
+        [c.prestation for c in clotures], maintenant, champs=["etat", "terminee_le", "motif_fin"]
+    )

@@ -723,6 +723,57 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     assert not Notification.objects.email_a_envoyer().exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_balayage_par_lots_sur_deux_connexions_chaque_avis_et_fin_une_seule_fois(
+    dossiers, time_machine, settings, monkeypatch
+):
+    """MOV-03 / MOV-10: a sweep splits its due rows into batches handled on two
+    connections at once (``ECHEANCES_CONNEXIONS``): every row is handled once, every
+    notice and automatic end happens once, and the run's counters add up the batches."""
+    settings.ECHEANCES_CONNEXIONS = 2
+    monkeypatch.setattr(echeances, "TAILLE_LOT", 2)
+    cas = [dossiers.nouveau() for _ in range(6)]
+    sans_contrat, sans_entretien, avec_entretien = cas[0:2], cas[2:4], cas[4:6]
+    sans_entretien = [en_cours(dossiers, p=p) for p in sans_entretien]
+    avec_entretien = [en_cours(dossiers, p=p) for p in avec_entretien]
+    for p in avec_entretien:
+        dossiers.entretien(p, jour(6))
+    envoyer_emails_en_attente()
+    avant = Notification.objects.count()
+    # The first two batches wait for each other: they can only both start if they run at once.
+    ensemble, fils, lot_original = threading.Barrier(2), [], echeances._traiter_lot
+
+    def lot_espionne(lot, maintenant, compteurs):
+        fils.append(threading.get_ident())
+        if len(fils) <= 2:
+            ensemble.wait(timeout=10)
+        return lot_original(lot, maintenant, compteurs)
+
+    monkeypatch.setattr(echeances, "_traiter_lot", lot_espionne)
+    resultat = balayer_a(time_machine, minuit(jour(16)))
+    assert len(set(fils)) == 2 and len(fils) == 3  # three batches of two cases, on two threads
+    assert (resultat.examinees, resultat.avertissements, resultat.depassements, resultat.transitions) == (6, 2, 4, 2)
+    assert len(resultat.actions) == 6 and not any("échec" in a for a in resultat.actions)
+    assert Balayage.objects.get(pk=resultat.pk).depassements == 4
+    for p in sans_entretien:
+        assert recharger(p).etat == Etat.INTERROMPUE
+        assert Sortie.objects.filter(prestation=p).count() == 1
+        assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR)
+        assert ligne(p, TypeEcheance.ECART_ENTRETIENS).etat == EtatEcheance.ECHUE
+    for p in sans_contrat:
+        assert (recharger(p).etat, ligne(p, TypeEcheance.CONTRACTUALISATION).etat) == (
+            Etat.A_CONTRACTUALISER,
+            EtatEcheance.ECHUE,
+        )
+    for p in avec_entretien:
+        assert recharger(p).etat == Etat.EN_COURS
+        assert ligne(p, TypeEcheance.ECART_ENTRETIENS, etat=EtatEcheance.AVERTIE).alertes_envoyees == 1
+    # Written once each: no notice key twice for a recipient and channel, none lost.
+    ecrits = Notification.objects.order_by().values_list("destinataire", "canal", "cle")[avant:]
+    assert len(ecrits) == len(set(ecrits)) > 0
+    assert echeances.balayer(minuit(jour(16))).examinees == 0
+
+
 # --- The operator's command ------------------------------------------------------------------
 
 
