@@ -7,6 +7,7 @@ bad value at start-up with a message naming the variable.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
 
@@ -188,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
 # (``prestations.echeances.balayer``): one batch's Python work runs while another's
 # queries do. 1 keeps the whole sweep on the caller's connection.
 ECHEANCES_CONNEXIONS = env_int("ECHEANCES_CONNEXIONS", default=2)
+if ECHEANCES_CONNEXIONS < 1:
+    raise ImproperlyConfigured(f"Environment variable ECHEANCES_CONNEXIONS={ECHEANCES_CONNEXIONS} must be at least 1.")
 
 # --- API.
 REST_FRAMEWORK = {
