@@ -267,6 +267,7 @@ def mesurer(url_semee: str) -> dict:
     dues = Echeance.objects.dues(maintenant)
     resultat["dues_par_type"] = dict(dues.values_list("type").annotate(n=Count("pk")).order_by("type"))
     resultat["dues_a_recalculer"] = dues.exclude(version_faits=F("prestation__version_faits")).count()
+    dues_avant = list(dues.order_by("prochaine_action_le").values_list("pk", "prestation_id"))
 
     journal: list[tuple[str, object, float]] = []
 
@@ -344,7 +345,7 @@ def mesurer(url_semee: str) -> dict:
         traitement=total - selection,
         processeur=processeur,
         connexions=settings.ECHEANCES_CONNEXIONS,
-        taille_lot=echeances.TAILLE_LOT,
+        lots=[len(lot) for lot in echeances.decouper(dues_avant, settings.ECHEANCES_CONNEXIONS)],
         transitions=transitions,
         requetes=len(journal),
         plan="\n".join(ligne for (ligne,) in plan),
@@ -416,7 +417,8 @@ def rapport(r: dict, *, details: bool) -> None:
     _ecrire(
         f"  sélection des échéances dues : {r['selection'] * 1000:9.1f} ms\n"
         f"  traitement                   : {r['traitement'] * 1000:9.1f} ms "
-        f"(lots de {r['taille_lot']} échéances sur {r['connexions']} connexion(s) à la fois)\n"
+        f"({len(r['lots'])} lots de {min(r['lots'], default=0)} à {max(r['lots'], default=0)} échéances, "
+        f"sur {r['connexions']} connexion(s) à la fois)\n"
         f"    fins automatiques          : {r['transitions']['s'] * 1000:9.1f} ms "
         f"({r['transitions']['n']} dossiers clos, écrits en {r['transitions']['lots']} lots ; "
         "temps additionné sur les connexions)\n"

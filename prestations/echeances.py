@@ -416,12 +416,17 @@ def _clore_sans_objet(ligne: Echeance, prestation: Prestation, maintenant: datet
     return honoree is not None
 
 
-def _reconcilier(prestation: Prestation, existantes: dict, maintenant: datetime.datetime) -> list[Echeance]:
+def _reconcilier(
+    prestation: Prestation, existantes: dict, maintenant: datetime.datetime, closes: frozenset | set = frozenset()
+) -> list[Echeance]:
     """The rows to write for the case's open rows to match its obligations; ``existantes``
-    (``(type, clé)`` → row) gains the new rows."""
+    (``(type, clé)`` → row) gains the new rows. A closed row is either in ``existantes``
+    or only its key in ``closes``: it is never written again."""
     voulues = {(o.type, o.cle): o for o in obligations(prestation, maintenant)}
     a_ecrire = []
     for cle, obligation in voulues.items():
+        if cle in closes:
+            continue
         ligne = existantes.get(cle)
         if ligne is None:
             ligne = existantes[cle] = Echeance(prestation=prestation, type=obligation.type, cle=obligation.cle)
@@ -482,10 +487,10 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
     # The versions the rows were vouched for at are the cases' as the caller read them,
     # before its transitions; the rewritten rows are vouched for at the versions after.
     lues = {p.pk: p.version_faits for p in prestations}
-    par_cas: dict[int, dict] = defaultdict(dict)
-    for ligne in _lignes_des_cas(list(lues)):
-        ligne.sans_fait_nouveau = ligne.version_faits is not None and ligne.version_faits == lues[ligne.prestation_id]
-        par_cas[ligne.prestation_id][(ligne.type, ligne.cle)] = ligne
+    par_cas, closes = _lignes_des_cas(list(lues))
+    for lignes in par_cas.values():
+        for ligne in lignes.values():
+            ligne.sans_fait_nouveau = ligne.version_faits == lues[ligne.prestation_id]
     # The facts of the cases still open or with a row computed before a change; of the
     # others, the deliverables only (what the rules read of a closed case).
     a_relire = [
@@ -497,7 +502,7 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
     faits.precharger(prestations, relations=("livrables",))
     nouvelles, modifiees = [], []
     for prestation in prestations:
-        for ligne in _reconcilier(prestation, par_cas[prestation.pk], maintenant):
+        for ligne in _reconcilier(prestation, par_cas[prestation.pk], maintenant, closes[prestation.pk]):
             (modifiees if ligne.pk else nouvelles).append(ligne)
         prestation.prochaine_echeance, prestation.prochaine_echeance_libelle = prochaine_echeance(
             par_cas[prestation.pk].values()
@@ -524,18 +529,24 @@ def synchroniser_en_lot(prestations: list[Prestation], maintenant: datetime.date
 _NON_LUS = ("cree_le", "modifie_le")
 
 
-def _lignes_des_cas(prestation_ids: list[int]) -> list[Echeance]:
-    """All the rows of the cases: the open ones as the engine rewrites them, the others
-    (closed for good: their key, state and version are all the engine reads of them)
-    with those only. A row the outbox honours between the two queries comes back twice;
-    its closed copy, read last, is the one kept."""
-    ouvertes = Echeance.objects.ouvertes().filter(prestation__in=prestation_ids).defer(*_NON_LUS)
-    closes = (
+def _lignes_des_cas(prestation_ids: list[int]) -> tuple[dict[int, dict], dict[int, set]]:
+    """The cases' open rows as the engine rewrites them (case → ``(type, clé)`` → row),
+    and the keys of their other rows (case → keys): closed for good, their key is all the
+    engine reads of them. A row the outbox honours between the two queries is closed:
+    its open copy, read first, is dropped."""
+    cles = defaultdict(set)
+    ouvertes = list(Echeance.objects.ouvertes().filter(prestation__in=prestation_ids).defer(*_NON_LUS))
+    for prestation_id, type_, cle in (
         Echeance.objects.filter(prestation__in=prestation_ids)
         .exclude(etat__in=ETATS_OUVERTS)
-        .only("prestation_id", "type", "cle", "etat", "version_faits")
-    )
-    return [*ouvertes, *closes]
+        .values_list("prestation_id", "type", "cle")
+    ):
+        cles[prestation_id].add((type_, cle))
+    par_cas: dict[int, dict] = defaultdict(dict)
+    for ligne in ouvertes:
+        if (ligne.type, ligne.cle) not in cles[ligne.prestation_id]:
+            par_cas[ligne.prestation_id][(ligne.type, ligne.cle)] = ligne
+    return par_cas, cles
 
 
 # --- The sweep ------------------------------------------------------------------------
@@ -1011,6 +1022,21 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
     return True
 
 
+def connexions_du_balayage() -> int:
+    """The connections a sweep works on: ``settings.ECHEANCES_CONNEXIONS``, or only the
+    caller's inside a transaction (other connections would not see its uncommitted rows)."""
+    return 1 if transaction.get_connection().in_atomic_block else settings.ECHEANCES_CONNEXIONS
+
+
+def decouper(dues: list[tuple[int, int]], connexions: int) -> list[list[tuple[int, int]]]:
+    """The batches of a sweep's due rows ``(row id, case id)``: of at most ``TAILLE_LOT``
+    rows, as many as a multiple of ``connexions`` (all of them busy until the end, none
+    left to finish a last batch alone), of even sizes."""
+    nombre = -(-len(dues) // TAILLE_LOT)
+    nombre = -(-nombre // connexions) * connexions
+    return _lots(dues, -(-len(dues) // max(nombre, 1)))
+
+
 def _lots(dues: list[tuple[int, int]], taille: int) -> list[list[tuple[int, int]]]:
     """Batches of ``taille`` rows in the sweep's order, all rows of a case in one batch."""
     lots: list[list[tuple[int, int]]] = []
@@ -1067,10 +1093,11 @@ def _balayer(dues, maintenant, compteurs: Balayage, simulation: bool) -> None:
     if simulation:  # each row rolled back before the next one: ``traiter`` one by one
         _traiter_un_a_un([ligne_id for ligne_id, _ in dues], maintenant, compteurs)
         return
-    lots = _lots(dues, TAILLE_LOT)
+    connexions = connexions_du_balayage()
+    lots = decouper(dues, connexions)
     partiels = [_compteurs_du_lot(compteurs) for _ in lots]
-    connexions = min(settings.ECHEANCES_CONNEXIONS, len(lots))
-    if connexions <= 1 or transaction.get_connection().in_atomic_block:
+    connexions = min(connexions, len(lots))
+    if connexions <= 1:
         # Inside the caller's transaction (a test, a replay in a shell), other connections
         # would not see its uncommitted rows: the batches run on the caller's connection.
         for lot, partiel in zip(lots, partiels, strict=True):

@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from comptes.models import Role
 from comptes.notifications import notifier, notifier_plusieurs
+from config.ecriture_en_masse import inserer
 from prestations import faits
 from prestations.exceptions import ActionRefusee
 from prestations.models import (
@@ -906,8 +907,10 @@ def ecrire_clotures(clotures: list[Cloture], maintenant: datetime.datetime) -> N
 
     if not clotures:
         return
-    Sortie.objects.bulk_create([c.sortie for c in clotures])
-    Evenement.objects.bulk_create([c.evenement for c in clotures])
+    # One INSERT each, without the per-object preparation of ``bulk_create`` (nothing
+    # reads their keys afterwards).
+    inserer(Sortie, [c.sortie for c in clotures])
+    inserer(Evenement, [c.evenement for c in clotures])
     notifier_plusieurs([c.avis for c in clotures])
     # The cases' new state is written with their next deadline, in one UPDATE.
     echeances.synchroniser_en_lot(

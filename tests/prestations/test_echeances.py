@@ -723,6 +723,25 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     assert not Notification.objects.email_a_envoyer().exists()
 
 
+def test_decoupage_en_lots_egaux_multiple_des_connexions(monkeypatch):
+    """The due rows are split into batches of at most TAILLE_LOT rows, as many as a
+    multiple of the connections, in the sweep's order, all rows of a case together."""
+    monkeypatch.setattr(echeances, "TAILLE_LOT", 500)
+    dues = [(ligne, ligne // 3) for ligne in range(2079)]  # three rows per case
+    lots = echeances.decouper(dues, 2)
+    assert len(lots) == 6 and {len(lot) for lot in lots} <= set(range(330, 351))  # 2,079 / 6 ≈ 347 each
+    assert [due for lot in lots for due in lot] == dues
+    assert all(
+        len({cas for _, cas in lot} & {cas for _, cas in autre}) == 0
+        for lot in lots
+        for autre in lots
+        if lot is not autre
+    )
+    assert len(echeances.decouper(dues, 1)) == 5
+    assert all(len(lot) <= 500 for n in (1, 2, 3) for lot in echeances.decouper(dues, n))
+    assert echeances.decouper([], 2) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_balayage_par_lots_sur_deux_connexions_chaque_avis_et_fin_une_seule_fois(
     dossiers, time_machine, settings, monkeypatch
