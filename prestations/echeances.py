@@ -765,8 +765,6 @@ def traiter(ligne_id: int, maintenant: datetime.datetime, compteurs: Balayage) -
         compteurs.examinees += 1
         _agir(ligne, prestation, maintenant, compteurs)
         ligne.save()
-        if compteurs.simulation:
-            transaction.set_rollback(True)
 
 
 # --- The sweep in batches ----------------------------------------------------------------
@@ -1052,8 +1050,8 @@ def _lots(dues: list[tuple[int, int]], taille: int) -> list[list[tuple[int, int]
 
 def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = False, limite: int = 5000) -> Balayage:
     """One sweep as of ``maintenant`` (replayable for any date). With ``simulation`` the
-    changes are rolled back: the returned counters say what it would do, and
-    ``actions`` lists it row by row. A row whose handling fails is logged and left due
+    whole sweep is rolled back at the end: the returned counters say what it would do,
+    and ``actions`` lists it row by row. A row whose handling fails is logged and left due
     for the next sweep: it never stops the rows behind it. Outside a transaction, the
     batches run on ``settings.ECHEANCES_CONNEXIONS`` connections at once; inside one
     (its rows would be invisible to other connections), on the caller's."""
@@ -1064,9 +1062,16 @@ def balayer(maintenant: datetime.datetime | None = None, *, simulation: bool = F
     dues = list(
         Echeance.objects.dues(maintenant).order_by("prochaine_action_le").values_list("pk", "prestation_id")[:limite]
     )
-    # A simulation rolls each row back before the next one: it keeps to ``traiter``.
     with _sans_ramasse_miettes():
-        _balayer(dues, maintenant, compteurs, simulation)
+        if simulation:
+            # The whole sweep in one transaction, rolled back at the end: each row sees
+            # what the rows before it did, as in a real sweep; nothing is kept, and the
+            # e-mails queued after commit are never queued.
+            with transaction.atomic():
+                _balayer(dues, maintenant, compteurs)
+                transaction.set_rollback(True)
+        else:
+            _balayer(dues, maintenant, compteurs)
     compteurs.duree_ms = int((time.monotonic() - debut) * 1000)
     if not simulation:
         compteurs.save()
@@ -1089,10 +1094,7 @@ def _sans_ramasse_miettes():
             gc.collect(1)
 
 
-def _balayer(dues, maintenant, compteurs: Balayage, simulation: bool) -> None:
-    if simulation:  # each row rolled back before the next one: ``traiter`` one by one
-        _traiter_un_a_un([ligne_id for ligne_id, _ in dues], maintenant, compteurs)
-        return
+def _balayer(dues, maintenant, compteurs: Balayage) -> None:
     connexions = connexions_du_balayage()
     lots = decouper(dues, connexions)
     partiels = [_compteurs_du_lot(compteurs) for _ in lots]

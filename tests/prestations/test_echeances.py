@@ -822,8 +822,13 @@ def test_commande_echeances_dry_run_dit_ce_qu_elle_ferait_sans_rien_ecrire(dossi
 
     sortie = StringIO()
     call_command("echeances", date="2026-12-20", stdout=sortie)
-    texte = sortie.getvalue()
-    assert "[simulation]" not in texte
+    reel = sortie.getvalue()
+    assert "[simulation]" not in reel
+    # The dry run said exactly what the sweep then did, row by row (its rows see the
+    # changes of the rows before them, as in the real sweep).
+    simule = [ligne.removeprefix("[simulation] ") for ligne in texte.splitlines()[:-1]]
+    assert simule == reel.splitlines()[:-1]
+    texte = reel
     [balayage] = Balayage.objects.all()
     assert (balayage.maintenant, balayage.simulation, balayage.depassements, balayage.transitions) == (
         datetime.datetime(2026, 12, 20, 23, 59, tzinfo=PARIS),
@@ -834,6 +839,31 @@ def test_commande_echeances_dry_run_dit_ce_qu_elle_ferait_sans_rien_ecrire(dossi
     assert "3 dépassement(s), 2 transition(s) automatique(s)" in texte
     assert recharger(sans_entretien).etat == Etat.INTERROMPUE
     assert ligne(sans_contrat, TypeEcheance.CONTRACTUALISATION).etat == EtatEcheance.ECHUE
+
+
+def test_mov10_dry_run_voit_la_fin_automatique_des_lignes_precedentes(dossiers, time_machine):
+    """MOV-10 / MOV-07: replayed after its end date, a case left without entretien ends
+    by its gap (the earlier row); its term row is then void. The dry run says so too:
+    each row it simulates sees what the rows before it did, as in the real sweep."""
+    p = en_cours(dossiers)
+    apres_le_terme = FIN_MOV + datetime.timedelta(days=2)
+    time_machine.move_to(datetime.datetime.combine(apres_le_terme, datetime.time(8, 0), tzinfo=PARIS), tick=False)
+    simule, reel = StringIO(), StringIO()
+    call_command("echeances", date=apres_le_terme.isoformat(), dry_run=True, stdout=simule)
+    call_command("echeances", date=apres_le_terme.isoformat(), stdout=reel)
+    numero = p.lettre_de_commande.numero
+    lignes_simulees = simule.getvalue().splitlines()
+    simulees = [ligne.removeprefix("[simulation] ") for ligne in lignes_simulees if numero in ligne]
+    reelles = [ligne for ligne in reel.getvalue().splitlines() if numero in ligne]
+    assert simulees == reelles
+    assert reelles[0] == (
+        f"{numero} — Prochain entretien au plus tard le {jour(15):%d/%m/%Y} (MOV-10) : dépassement notifié, "
+        "prestation interrompue"
+    )
+    assert not any("prestation terminée" in ligne for ligne in simulees)  # the term row is void
+    assert "1 transition(s) automatique(s)" in lignes_simulees[-1]
+    p = recharger(p)
+    assert (p.etat, Sortie.objects.filter(prestation=p).count()) == (Etat.INTERROMPUE, 1)
 
 
 @pytest.mark.parametrize("seul", [True, False], ids=["un-dossier", "un-lot"])
