@@ -980,17 +980,25 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
             )
             ecrit = _Lot(prestations)
             jeton = _LOT.set(ecrit)
-            changees = set()  # cases an automatic transition rewrote in this batch
+            # Cases an automatic transition rewrote in this batch: the case is read again
+            # once after each transition, and each of its rows still to handle is read
+            # again, as ``traiter`` would (the transition rewrote all its open rows).
+            changees, reecrites = set(), set()
             for ligne_id, prestation_id in lot:
                 ligne, prestation = lignes.get(ligne_id), prestations.get(prestation_id)
-                if prestation_id in changees:  # read the case and the row again, as traiter would
+                if prestation_id in reecrites:
                     ecrit.clore(maintenant)
-                    prestation = _cas(Prestation.objects.filter(pk=prestation_id)).first()
-                    ligne = Echeance.objects.filter(
-                        pk=ligne_id, etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
-                    ).first()
-                    changees.discard(prestation_id)
-                    prestations[prestation_id] = prestation
+                    if prestation_id in changees:
+                        prestation = _cas(Prestation.objects.filter(pk=prestation_id)).first()
+                        prestations[prestation_id] = prestation
+                        changees.discard(prestation_id)
+                    ligne = (
+                        Echeance.objects.filter(
+                            pk=ligne_id, etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant
+                        )
+                        .defer(*_NON_LUS)
+                        .first()
+                    )
                 if prestation is None or ligne is None:  # done meanwhile by another sweep
                     continue
                 ecrit.ecrire(prestation_id)  # its rows handled before are written before it is acted on
@@ -1000,6 +1008,7 @@ def _traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, comp
                 ecrit.lignes[prestation_id].append(ligne)
                 if compteurs.transitions > transitions:
                     changees.add(prestation_id)
+                    reecrites.add(prestation_id)
             ecrit.clore(maintenant)
             ecrit.ecrire()
     except Exception:  # noqa: BLE001 - rolled back; the rows are handled one by one instead

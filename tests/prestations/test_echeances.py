@@ -860,10 +860,12 @@ def test_mov10_dry_run_voit_la_fin_automatique_des_lignes_precedentes(dossiers, 
         f"{numero} — Prochain entretien au plus tard le {jour(15):%d/%m/%Y} (MOV-10) : dépassement notifié, "
         "prestation interrompue"
     )
-    assert not any("prestation terminée" in ligne for ligne in simulees)  # the term row is void
+    # The term row and the others are void once the case ended: closed with it, not acted on.
+    assert reelles[1:] == []
     assert "1 transition(s) automatique(s)" in lignes_simulees[-1]
     p = recharger(p)
     assert (p.etat, Sortie.objects.filter(prestation=p).count()) == (Etat.INTERROMPUE, 1)
+    assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ANNULEE
 
 
 @pytest.mark.parametrize("seul", [True, False], ids=["un-dossier", "un-lot"])
