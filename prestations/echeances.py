@@ -1108,9 +1108,7 @@ def _balayer(dues, maintenant, compteurs: Balayage) -> None:
     lots = decouper(dues, connexions)
     partiels = [_compteurs_du_lot(compteurs) for _ in lots]
     connexions = min(connexions, len(lots))
-    if connexions <= 1:
-        # Inside the caller's transaction (a test, a replay in a shell), other connections
-        # would not see its uncommitted rows: the batches run on the caller's connection.
+    if connexions <= 1:  # one connection asked for, one batch, or inside the caller's transaction
         for lot, partiel in zip(lots, partiels, strict=True):
             _traiter_un_lot(lot, maintenant, partiel)
     else:
