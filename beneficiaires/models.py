@@ -28,6 +28,7 @@ from beneficiaires.validators import (
     valider_sans_nir,
     valider_telephone,
 )
+from comptes import acces
 from comptes.models import Role
 
 AGE_MINIMUM = 16
@@ -91,20 +92,21 @@ def _modele_lettre_de_commande():
 
 class BeneficiaireQuerySet(models.QuerySet):
     def visible_par(self, acteur):
-        """Bénéficiaires an ``acteur`` may see (principle 5, scope first).
+        """Bénéficiaires an ``acteur`` may see (principle 5, scope first), read through the
+        need-to-know table (``comptes.acces``).
 
         * administrateur: all;
         * prescripteur: those its organisation created, and those it issued a
           lettre de commande for;
-        * référent, responsable: those with a lettre de commande under a marché
-          held by their prestataire;
-        * financeur, gestionnaire financier: those with a lettre de commande under a
-          marché their organisation funds.
+        * responsable: those with a lettre de commande under a marché held by their
+          prestataire; référent: those of the cases they are designated on;
+        * financeur, gestionnaire financier: none (no identity, SPEC §1).
 
         The LdC conditions are subqueries (no join, no ``distinct``). Until the
         LdC model exists, only the prescripteur's own bénéficiaires are visible.
         """
-        if acteur is None:
+        portee = acces.portee(acteur, acces.Donnee.BENEFICIAIRE)
+        if portee == acces.Portee.AUCUN:
             return self.none()
         role = acteur.role
         organisation = acteur.organisation
@@ -121,9 +123,10 @@ class BeneficiaireQuerySet(models.QuerySet):
         if ldc is None:
             return self.none()
         if role in (Role.REFERENT, Role.RESPONSABLE):
-            return self.filter(pk__in=ldc.objects.filter(marche__prestataire=organisation).values("beneficiaire"))
-        if role in (Role.FINANCEUR, Role.GESTIONNAIRE_FINANCIER):
-            return self.filter(pk__in=ldc.objects.filter(marche__financeur=organisation).values("beneficiaire"))
+            lettres = ldc.objects.filter(marche__prestataire=organisation)
+            if portee == acces.Portee.DESIGNES:
+                lettres = lettres.filter(prestation__referent=acteur.user)
+            return self.filter(pk__in=lettres.values("beneficiaire"))
         return self.none()
 
     def rechercher(self, q: str = "", date_naissance: date | None = None, identifiant_ft: str = ""):

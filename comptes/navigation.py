@@ -43,7 +43,11 @@ ENTREES: dict[Role, list[Entree]] = {
         MON_ORGANISATION,
     ],
     Role.REFERENT: [
-        Entree("Lettres de commande reçues", "Les commandes reçues par votre structure.", "prestations:ldc_liste"),
+        Entree(
+            "Lettres de commande reçues",
+            "Les commandes des prestations dont vous êtes le référent.",
+            "prestations:ldc_liste",
+        ),
         Entree("Mes prestations", "Les prestations dont vous êtes le référent.", "prestations:liste"),
         Entree("Sessions collectives", "Ateliers collectifs et présence des participants.", "prestations:sessions"),
         Entree("À traiter", "Les échéances de vos dossiers, les plus proches d'abord.", "prestations:a_traiter"),

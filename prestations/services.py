@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -98,11 +98,12 @@ def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_be
 
 
 def _destinataires_prestataire(prestataire):
-    """PRE-02: the prestataire's responsables and référents receive the LdC."""
+    """PRE-02: the prestataire's responsables receive the LdC (they designate the référent,
+    MOV-04; a référent reaches a case once designated on it, ``comptes.acces``)."""
     return [
         m.user
         for m in Membership.objects.filter(
-            organisation=prestataire, role__in=[Role.RESPONSABLE, Role.REFERENT], active=True, user__is_active=True
+            organisation=prestataire, role=Role.RESPONSABLE, active=True, user__is_active=True
         ).select_related("user")
     ]
 
@@ -179,11 +180,9 @@ def creer_lettre_de_commande(
 def designer_referent(acteur, prestation: Prestation, referent) -> Prestation:
     """MOV-04: one référent per prestation, designated by the prestataire's responsable;
     changing référent is possible and journaled."""
-    if acteur.role != Role.RESPONSABLE:
-        raise ActionRefusee("Seul un responsable du prestataire désigne le référent.", "MOV-04")
     prestataire = prestation.lettre_de_commande.marche.prestataire
-    if acteur.organisation != prestataire:
-        raise ActionRefusee("Cette prestation n'est pas suivie par votre structure.", "MOV-04")
+    if acteur.role != Role.RESPONSABLE or acteur.organisation != prestataire:
+        raise PermissionDenied("Seul un responsable du prestataire désigne le référent (MOV-04).")
     if not Membership.objects.filter(
         user=referent, organisation=prestataire, role__in=[Role.REFERENT, Role.RESPONSABLE], active=True
     ).exists():

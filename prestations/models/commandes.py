@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from comptes import acces
 from comptes.models import Organisation, Role
 from prestations import dispositifs
 from prestations.models.marches import Marche  # noqa: F401
@@ -14,9 +15,12 @@ from prestations.models.marches import Marche  # noqa: F401
 
 class LettreDeCommandeQuerySet(models.QuerySet):
     def visible_par(self, acteur):
-        """Principle 5. Prescripteurs: the LdC of their organisation; prestataires: those
-        received under their marchés; financeurs: those under the marchés they fund."""
-        if acteur is None:
+        """Principle 5, read through the need-to-know table (``comptes.acces``).
+        Prescripteurs: the LdC of their organisation; responsables: those received under
+        their marchés; référents: those of the cases they are designated on; financeurs
+        and gestionnaires financiers: none yet (no case-level data, SPEC §1)."""
+        portee = acces.portee(acteur, acces.Donnee.DOSSIER)
+        if portee == acces.Portee.AUCUN:
             return self.none()
         org = acteur.organisation
         if acteur.role == Role.ADMINISTRATEUR:
@@ -24,9 +28,10 @@ class LettreDeCommandeQuerySet(models.QuerySet):
         if acteur.role == Role.PRESCRIPTEUR:
             return self.filter(organisation_prescriptrice=org)
         if acteur.role in (Role.REFERENT, Role.RESPONSABLE):
-            return self.filter(marche__prestataire=org)
-        if acteur.role in (Role.FINANCEUR, Role.GESTIONNAIRE_FINANCIER):
-            return self.filter(marche__financeur=org)
+            qs = self.filter(marche__prestataire=org)
+            if portee == acces.Portee.DESIGNES:
+                qs = qs.filter(prestation__referent=acteur.user)
+            return qs
         return self.none()
 
     def pour_liste(self):

@@ -148,14 +148,16 @@ def test_pre01_an_ldc_can_be_issued_for_each_dispositif(monde, beneficiaire_de, 
 
 
 def test_pre02_the_prestataire_is_notified_at_once_in_app_and_by_email(monde, beneficiaire_de, client_de, mailoutbox):
+    """PRE-02 goes to the responsables, who designate the référent (MOV-04): a référent
+    reaches a case only once designated on it."""
     from comptes.notifications import envoyer_emails_en_attente
 
     _poster(client_de(monde.prescripteur), beneficiaire_de(), monde.marche)
     ldc = LettreDeCommande.objects.get()
     notifies = set(Notification.objects.filter(canal=Canal.IN_APP).values_list("destinataire__email", flat=True))
-    assert notifies == {"resp.x@exemple.test", "ref.x@exemple.test"}
-    assert envoyer_emails_en_attente() == 2
-    assert sorted(m.to[0] for m in mailoutbox) == ["ref.x@exemple.test", "resp.x@exemple.test"]
+    assert notifies == {"resp.x@exemple.test"}
+    assert envoyer_emails_en_attente() == 1
+    assert [m.to[0] for m in mailoutbox] == ["resp.x@exemple.test"]
     assert ldc.numero in mailoutbox[0].subject
     assert envoyer_emails_en_attente() == 0  # sent once
     # The bell of the responsable shows it.
@@ -274,22 +276,26 @@ def test_mov04_responsable_designates_then_changes_the_referent(monde, beneficia
 
 
 def test_mov04_only_the_responsable_designates(monde, beneficiaire_de, client_de):
+    """A référent never designates: before the designation the case is not theirs (404);
+    once designated, changing the référent is still the responsable's (403, page and API)."""
     _poster(client_de(monde.prescripteur), beneficiaire_de(), monde.marche)
     ldc = LettreDeCommande.objects.get()
     url = reverse("prestations:ldc_designer_referent", args=[ldc.pk])
-    assert client_de(monde.referent).post(url, {"referent": monde.referent.user.pk}).status_code == 403
-    api = client_de(monde.referent).post(
-        f"/api/lettres-de-commande/{ldc.pk}/referent/",
-        {"referent": monde.referent.user.pk},
-        content_type="application/json",
-    )
-    assert api.status_code == 409
+    api_url = f"/api/lettres-de-commande/{ldc.pk}/referent/"
+    assert client_de(monde.referent).post(url, {"referent": monde.referent.user.pk}).status_code == 404
+    api = client_de(monde.referent).post(api_url, {"referent": monde.referent.user.pk}, content_type="application/json")
+    assert api.status_code == 404
     ok = client_de(monde.responsable).post(
-        f"/api/lettres-de-commande/{ldc.pk}/referent/",
-        {"referent": monde.referent.user.pk},
-        content_type="application/json",
+        api_url, {"referent": monde.referent.user.pk}, content_type="application/json"
     )
     assert ok.status_code == 200 and ok.json()["referent"]["email"] == "ref.x@exemple.test"
+    refus = client_de(monde.referent).post(url, {"referent": monde.responsable.user.pk})
+    assert refus.status_code == 403
+    api = client_de(monde.referent).post(
+        api_url, {"referent": monde.responsable.user.pk}, content_type="application/json"
+    )
+    assert api.status_code == 403 and "responsable" in api.json()["detail"]
+    assert LettreDeCommande.objects.get().prestation.referent == monde.referent.user
 
 
 def test_scope_prescripteur_b_and_prestataire_y_do_not_see_the_ldc(monde, beneficiaire_de, client_de):
@@ -303,7 +309,7 @@ def test_scope_prescripteur_b_and_prestataire_y_do_not_see_the_ldc(monde, benefi
         assert client.get(f"/api/lettres-de-commande/{ldc.pk}/").status_code == 404
         assert client.get("/api/lettres-de-commande/").json()["count"] == 0
         assert ldc.numero not in client.get(reverse("prestations:ldc_liste")).content.decode()
-    for membership in (monde.prescripteur, monde.responsable, monde.referent, monde.financeur):
+    for membership in (monde.prescripteur, monde.responsable):
         assert client_de(membership).get(detail).status_code == 200
     # Prestataire Y cannot designate a référent on X's case either.
     url = reverse("prestations:ldc_designer_referent", args=[ldc.pk])

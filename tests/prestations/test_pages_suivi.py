@@ -147,8 +147,9 @@ def test_liste_du_responsable_prescripteur_et_financeur_selon_leur_portee(monde,
     assert all(nom in prescripteur for nom in ("Aubert-Témoin", "Bernard-Témoin", "Chevalier-Témoin"))
     autre_agence = client_de(monde.prescripteur_b).get(reverse("prestations:liste")).content.decode()
     assert "Aubert-Témoin" not in autre_agence and "Aucune prestation" in autre_agence
+    # Need-to-know (SPEC §1): no case list with identities for a funder.
     financeur = client_de(monde.financeur).get(reverse("prestations:liste")).content.decode()
-    assert all(nom in financeur for nom in ("Aubert-Témoin", "Bernard-Témoin", "Chevalier-Témoin"))
+    assert not any(nom in financeur for nom in ("Aubert-Témoin", "Bernard-Témoin", "Chevalier-Témoin"))
 
 
 def test_liste_filtres_etat_dispositif_recherche_et_echeance(monde, dossier, client_de):
@@ -245,12 +246,22 @@ def test_prescripteur_lit_le_dossier_mais_ne_peut_pas_saisir_un_entretien(monde,
     assert Entretien.objects.filter(prestation=prestation).count() == 1  # the contractualisation only
 
 
-def test_autre_referent_de_la_structure_lit_mais_ne_peut_pas_agir(monde, dossier, client_de, membre):
+def test_mov04_un_referent_ne_voit_que_ses_dossiers_la_suppleance_passe_par_le_responsable(
+    monde, dossier, client_de, membre
+):
+    """A colleague of the structure does not read the case (404) until the responsable
+    designates them référent, e.g. to cover an absence; the former référent then loses it."""
     collegue = membre(Role.REFERENT, organisation=monde.referent.organisation)
     prestation = dossier()
     client = client_de(collegue)
-    assert "Enregistrer un entretien" not in _page(client, prestation)
-    assert _poster_entretien(client, prestation, _local(AUJOURD_HUI, 9)).status_code == 403
+    assert client.get(_url("prestation_detail", prestation)).status_code == 404
+    assert _poster_entretien(client, prestation, _local(AUJOURD_HUI, 9)).status_code == 404
+    assert client.get(f"/api/prestations/{prestation.pk}/").status_code == 404
+    designation = reverse("prestations:ldc_designer_referent", args=[prestation.lettre_de_commande_id])
+    assert client_de(monde.responsable).post(designation, {"referent": collegue.user.pk}).status_code == 302
+    assert "Enregistrer un entretien" in _page(client, prestation)
+    assert _poster_entretien(client, prestation, _local(AUJOURD_HUI, 9)).status_code == 302
+    assert client_de(monde.referent).get(_url("prestation_detail", prestation)).status_code == 404
 
 
 def test_mov08_le_referent_ne_voit_pas_le_renouvellement_le_prescripteur_le_decide(
