@@ -1,33 +1,15 @@
 """Deliverables transmitted to the prescripteur (LIV-05), their versions and their scope."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification
 from livrables.models import Livrable
-from prestations import services
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def prestation(monde, beneficiaire_de, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    ldc = services.creer_lettre_de_commande(
-        Acteur(monde.prescripteur.user, monde.prescripteur),
-        beneficiaire=beneficiaire_de(nom="Girard"),
-        marche=monde.marche,
-        date_debut=datetime.date(2026, 11, 24),
-        accord_beneficiaire=True,
-    )
-    services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
-    return ldc.prestation
 
 
 def _deposer(client, prestation, contenu=PDF, type="bilan_intermediaire", nom="bilan.pdf"):
