@@ -13,7 +13,7 @@ from django.utils import timezone
 from comptes.notifications import notifier
 from livrables.models import Livrable
 from prestations.exceptions import ActionRefusee
-from prestations.models import Etat, TypeEvenement
+from prestations.models import Etat, Prestation, TypeEvenement
 from prestations.services import journaliser
 from prestations.workflow import actualiser_echeances, verifier_acteur_prestataire
 
@@ -34,10 +34,27 @@ def livrables_prevus(prestation) -> list[tuple[str, str]]:
 
 
 def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
-    """Store the PDF, timestamp its transmission and notify the prescripteur (LIV-05)."""
+    """Store the PDF, timestamp its transmission and notify the prescripteur (LIV-05).
+
+    Concurrency: the case row is locked (``select_for_update``) before the next version
+    is read, as every workflow action locks its case first; simultaneous transmissions of
+    one case therefore queue on that lock and get versions 1, 2, 3... without a gap or a
+    duplicate. (Locking the deliverable rows instead locks nothing for the first version.)
+    The guards are checked again on the locked row (the référent or the state may have
+    changed while the request waited for it).
+
+    The file and its row: the file is written under the lock, once its version (hence its
+    name) is allotted, then the row is inserted in the same transaction. If anything
+    fails before the commit is done (the journal, the notice, the deadline rows, the
+    commit itself), the file just written is deleted and the error re-raised: a file is
+    left on disk only with its row. The transaction is ``durable``: a caller cannot wrap
+    this call in its own transaction (Django raises ``RuntimeError``), so this commit is
+    the real one and no outer rollback can drop the row after the file was kept.
+    Writing the file after the commit instead (``on_commit``) would risk the worse
+    failure, a transmitted row without its file. What remains is a process killed
+    between the write and the commit: an orphan file, never a row without its file."""
     verifier_acteur_prestataire(acteur, prestation)
-    if prestation.etat in (Etat.ATTENTE_REFERENT,):
-        raise ActionRefusee("Un référent doit d'abord être désigné.")
+    _verifier_etat(prestation)
     prevus = dict(livrables_prevus(prestation))
     if type not in prevus:
         raise ValidationError({"type": "Ce livrable n'est pas prévu pour ce dispositif."})
@@ -49,41 +66,62 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
     if not contenu.startswith(b"%PDF-"):
         raise ValidationError({"fichier": "Le fichier doit être un PDF."})
     fichier.seek(0)
-    with transaction.atomic():
-        version = (
-            Livrable.objects.select_for_update()
-            .filter(prestation=prestation, type=type)
-            .aggregate(v=Max("version"))["v"]
-            or 0
-        ) + 1
-        livrable = Livrable(
-            prestation=prestation,
-            type=type,
-            version=version,
-            nom_original=(getattr(fichier, "name", "") or f"{type}.pdf")[:200],
-            taille=len(contenu),
-            empreinte=hashlib.sha256(contenu).hexdigest(),
-            transmis_le=timezone.now(),
-            depose_par=acteur.user,
-        )
-        livrable.fichier.save(f"{type}.pdf", fichier, save=False)
-        livrable.save()
-        ldc = prestation.lettre_de_commande
-        journaliser(
-            TypeEvenement.LIVRABLE,
-            acteur=acteur,
-            ldc=ldc,
-            message=f"{livrable.get_type_display()} (version {version}) transmis au prescripteur (LIV-05).",
-            empreinte=livrable.empreinte,
-        )
-        notifier(
-            [ldc.prescripteur],
-            cle=f"livrable:{livrable.pk}",
-            organisation=ldc.organisation_prescriptrice,
-            sujet=f"{livrable.get_type_display()} transmis — {ldc.numero}",
-            corps=f"{acteur.organisation.nom} vous transmet le document « {livrable.get_type_display()} » "
-            f"(version {version}) de {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}.",
-            lien=reverse("livrables:telecharger", args=[livrable.pk]),
-        )
-        actualiser_echeances(prestation)
+    ecrit = None  # the storage name of the file once written, to delete on failure
+    try:
+        with transaction.atomic(durable=True):
+            verrouillee = (
+                Prestation.objects.select_for_update(of=("self",))
+                .select_related(
+                    "lettre_de_commande__marche",
+                    "lettre_de_commande__beneficiaire",
+                    "lettre_de_commande__prescripteur",
+                    "lettre_de_commande__organisation_prescriptrice",
+                )
+                .get(pk=prestation.pk)
+            )
+            verifier_acteur_prestataire(acteur, verrouillee)
+            _verifier_etat(verrouillee)
+            version = (
+                Livrable.objects.filter(prestation=verrouillee, type=type).aggregate(v=Max("version"))["v"] or 0
+            ) + 1
+            livrable = Livrable(
+                prestation=verrouillee,
+                type=type,
+                version=version,
+                nom_original=(getattr(fichier, "name", "") or f"{type}.pdf")[:200],
+                taille=len(contenu),
+                empreinte=hashlib.sha256(contenu).hexdigest(),
+                transmis_le=timezone.now(),
+                depose_par=acteur.user,
+            )
+            livrable.fichier.save(f"{type}.pdf", fichier, save=False)
+            ecrit = livrable.fichier.name
+            livrable.save()
+            ldc = verrouillee.lettre_de_commande
+            journaliser(
+                TypeEvenement.LIVRABLE,
+                acteur=acteur,
+                ldc=ldc,
+                message=f"{livrable.get_type_display()} (version {version}) transmis au prescripteur (LIV-05).",
+                empreinte=livrable.empreinte,
+            )
+            notifier(
+                [ldc.prescripteur],
+                cle=f"livrable:{livrable.pk}",
+                organisation=ldc.organisation_prescriptrice,
+                sujet=f"{livrable.get_type_display()} transmis — {ldc.numero}",
+                corps=f"{acteur.organisation.nom} vous transmet le document « {livrable.get_type_display()} » "
+                f"(version {version}) de {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}.",
+                lien=reverse("livrables:telecharger", args=[livrable.pk]),
+            )
+            actualiser_echeances(verrouillee)
+    except BaseException:
+        if ecrit:
+            livrable.fichier.storage.delete(ecrit)
+        raise
     return livrable
+
+
+def _verifier_etat(prestation) -> None:
+    if prestation.etat in (Etat.ATTENTE_REFERENT,):
+        raise ActionRefusee("Un référent doit d'abord être désigné.")
