@@ -17,7 +17,9 @@ from beneficiaires import services
 from beneficiaires.forms import RechercheForm
 from beneficiaires.models import ROLES_ECRITURE, Beneficiaire
 from beneficiaires.validators import normaliser_code_rome, normaliser_identifiant_ft, normaliser_telephone
+from commun.api import ModelSerializer
 from comptes.api import ActeurRequis, acteur_api
+from territoires.champs import CommuneRelatedField
 from territoires.models import Commune
 
 
@@ -34,8 +36,8 @@ def _erreurs(exc: DjangoValidationError):
     return {"non_field_errors": exc.messages}
 
 
-class BeneficiaireSerializer(serializers.ModelSerializer):
-    commune = serializers.PrimaryKeyRelatedField(
+class BeneficiaireSerializer(ModelSerializer):
+    commune = CommuneRelatedField(
         queryset=Commune.objects.select_related("departement"),
         help_text="Code INSEE de la commune de résidence.",
         error_messages={
@@ -114,7 +116,7 @@ class BeneficiaireSerializer(serializers.ModelSerializer):
         return _normaliser(normaliser_code_rome, valeur)
 
 
-class DoublonSerializer(serializers.ModelSerializer):
+class DoublonSerializer(ModelSerializer):
     commune = serializers.CharField(source="commune.__str__", read_only=True)
 
     class Meta:
@@ -142,6 +144,7 @@ class BeneficiaireViewSet(
 
     serializer_class = BeneficiaireSerializer
     permission_classes = [ActeurRequis]
+    lookup_value_regex = r"[0-9]+"
 
     @property
     def roles_autorises(self):

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from beneficiaires.models import Beneficiaire
 from beneficiaires.validators import normaliser_code_rome, normaliser_identifiant_ft, normaliser_telephone
-from config.forms import StyledFormMixin
+from commun.forms import StyledFormMixin
+from territoires.champs import CommuneChoiceField, est_code_insee
 from territoires.models import Commune
 from territoires.views import chercher_communes
 
@@ -58,7 +59,7 @@ class BeneficiaireForm(StyledFormMixin, forms.ModelForm):
         required=False,
         help_text=Beneficiaire._meta.get_field("code_rome").help_text,
     )
-    commune = forms.ModelChoiceField(
+    commune = CommuneChoiceField(
         label="Commune de résidence",
         queryset=Commune.objects.select_related("departement"),
         error_messages={
@@ -152,7 +153,7 @@ class BeneficiaireForm(StyledFormMixin, forms.ModelForm):
         if isinstance(code, Commune):
             code = code.pk
         choix = []
-        choisie = Commune.objects.filter(pk=code).first() if code else None
+        choisie = Commune.objects.filter(pk=code).first() if est_code_insee(code) else None
         if choisie is not None:
             choix.append((choisie.pk, str(choisie)))
         for commune in chercher_communes(recherche):

@@ -28,6 +28,7 @@ from beneficiaires.validators import (
     valider_sans_nir,
     valider_telephone,
 )
+from commun.bornes import texte_long
 from comptes import acces
 from comptes.models import Role
 
@@ -174,7 +175,13 @@ class Beneficiaire(models.Model):
         validators=[valider_telephone],
         help_text="Numéro français, ex. 06 12 34 56 78 ou +33 6 12 34 56 78.",
     )
-    adresse = models.TextField("adresse", blank=True, validators=[valider_sans_nir], help_text="Numéro et voie.")
+    adresse = models.TextField(
+        "adresse",
+        blank=True,
+        max_length=500,
+        validators=[valider_sans_nir, *texte_long(500)["validators"]],
+        help_text="Numéro et voie.",
+    )
     commune = models.ForeignKey(
         "territoires.Commune", on_delete=models.PROTECT, related_name="beneficiaires", verbose_name="commune"
     )
@@ -199,7 +206,12 @@ class Beneficiaire(models.Model):
     niveau_francais = models.CharField(
         "niveau de français (CECRL)", max_length=7, choices=NiveauFrancais.choices, default=NiveauFrancais.INCONNU
     )
-    projet_professionnel = models.TextField("projet professionnel", blank=True, validators=[valider_sans_nir])
+    projet_professionnel = models.TextField(
+        "projet professionnel",
+        blank=True,
+        max_length=2000,
+        validators=[valider_sans_nir, *texte_long(2000)["validators"]],
+    )
     code_rome = models.CharField(
         "code ROME du métier visé",
         max_length=5,
@@ -216,7 +228,11 @@ class Beneficiaire(models.Model):
         help_text="Nom et structure, ex. Mme Martin, mission locale de Moulins.",
     )
     demarches_engagees = models.TextField(
-        "démarches déjà engagées", blank=True, validators=[valider_sans_nir], help_text="Les démarches concrètes."
+        "démarches déjà engagées",
+        blank=True,
+        max_length=2000,
+        validators=[valider_sans_nir, *texte_long(2000)["validators"]],
+        help_text="Les démarches concrètes.",
     )
 
     # --- BAM-01: residents of QPV and rural territories get particular attention

@@ -1,10 +1,14 @@
+import re
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import generics, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commun.api import ModelSerializer, Serializer
 from comptes.acteurs import SESSION_KEY, resoudre
 from comptes.models import Canal, Membership, Notification, Organisation, PreferencesNotification
 
@@ -26,11 +30,11 @@ def acteur_api(request):
         django_request._acteur_api_resolu = True
         return django_request.acteur
     if organisation_id is not None:
+        if not re.fullmatch(r"[0-9]{1,18}", organisation_id):
+            raise ParseError("En-tête X-Organisation invalide : indiquez le numéro de l'organisation (chiffres).")
         # An explicit organisation the user does not belong to gives no acteur (403).
         membership_id = (
-            Membership.objects.filter(
-                user=request.user, organisation_id=int(organisation_id) if organisation_id.isdigit() else None
-            )
+            Membership.objects.filter(user=request.user, organisation_id=int(organisation_id))
             .order_by("role")
             .values_list("pk", flat=True)
             .first()
@@ -61,7 +65,7 @@ class ActeurRequis(permissions.BasePermission):
         return True
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     departements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
@@ -70,7 +74,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "type", "type_libelle", "nom", "siret", "adresse", "email_contact", "departements"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
     role_libelle = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -79,7 +83,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "role_libelle", "organisation"]
 
 
-class MoiSerializer(serializers.Serializer):
+class MoiSerializer(Serializer):
     email = serializers.EmailField()
     prenom = serializers.CharField()
     nom = serializers.CharField()
@@ -106,6 +110,7 @@ class MoiView(APIView):
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Organisations visible to the acteur (its own; all for the administrator)."""
 
+    lookup_value_regex = r"[0-9]+"
     serializer_class = OrganisationSerializer
     permission_classes = [ActeurRequis]
 
@@ -116,7 +121,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 # --- Notifications (issue 5): the bell menu and the preferences ------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     organisation = serializers.CharField(source="organisation.nom", read_only=True, default=None)
 
     class Meta:
@@ -125,17 +130,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PreferencesNotificationSerializer(serializers.ModelSerializer):
+class PreferencesNotificationSerializer(ModelSerializer):
     class Meta:
         model = PreferencesNotification
         fields = ["email_informatif", "in_app_informatif", "recapitulatif_quotidien"]
 
 
-class ParametresNotifications(serializers.Serializer):
+class ParametresNotifications(Serializer):
     non_lues = serializers.BooleanField(default=False, help_text="Seulement les notifications non lues.")
 
 
-class LectureSerializer(serializers.Serializer):
+class LectureSerializer(Serializer):
     lues = serializers.IntegerField(help_text="Nombre de notifications marquées lues.")
 
 
@@ -151,7 +156,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     permission_classes = [permissions.IsAuthenticated]
     filter_backends = []
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -185,20 +190,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         lues = self.get_queryset().filter(lue_le__isnull=True).update(lue_le=timezone.now())
         return Response({"lues": lues})
 
-    @extend_schema(methods=["GET"], responses={200: PreferencesNotificationSerializer})
-    @extend_schema(
-        methods=["PUT", "PATCH"],
-        request=PreferencesNotificationSerializer,
-        responses={200: PreferencesNotificationSerializer, 400: None},
-    )
-    @action(detail=False, methods=["get", "put", "patch"], pagination_class=None)
-    def preferences(self, request):
-        """How the user wants the informative notices: e-mail, in-app, daily digest. The
-        notices a rule requires (48 h, breach, end, warnings) go out whatever is chosen."""
-        preferences, _ = PreferencesNotification.objects.get_or_create(user=request.user)
-        if request.method == "GET":
-            return Response(PreferencesNotificationSerializer(preferences).data)
-        entree = PreferencesNotificationSerializer(preferences, data=request.data, partial=request.method == "PATCH")
-        entree.is_valid(raise_exception=True)
-        entree.save()
-        return Response(entree.data)
+
+class PreferencesNotificationView(generics.RetrieveUpdateAPIView):
+    """How the user wants the informative notices: e-mail, in-app, daily digest. The
+    notices a rule requires (48 h, breach, end, warnings) go out whatever is chosen."""
+
+    serializer_class = PreferencesNotificationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_object(self):
+        preferences, _ = PreferencesNotification.objects.get_or_create(user=self.request.user)
+        return preferences

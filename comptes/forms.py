@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from config.forms import StyledFormMixin
+from commun.forms import StyledFormMixin
 
 
 class ConnexionForm(AuthenticationForm):

@@ -16,6 +16,8 @@ from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
+from commun.bornes import texte_long
+
 
 class TypeOrganisation(models.TextChoices):
     PRESCRIPTEUR = "prescripteur", "Prescripteur"
@@ -130,7 +132,7 @@ class Organisation(models.Model):
     type = models.CharField("type", max_length=20, choices=TypeOrganisation.choices)
     nom = models.CharField("nom", max_length=200)
     siret = models.CharField("SIRET", max_length=14, unique=True, validators=[valider_siret])
-    adresse = models.TextField("adresse", blank=True)
+    adresse = models.TextField("adresse", blank=True, **texte_long(500))
     email_contact = models.EmailField("e-mail de contact", blank=True)
     departements = models.ManyToManyField(
         "territoires.Departement", verbose_name="départements couverts", related_name="organisations", blank=True

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from beneficiaires.api import BeneficiaireViewSet
-from comptes.api import MoiView, NotificationViewSet, OrganisationViewSet
+from comptes.api import MoiView, NotificationViewSet, OrganisationViewSet, PreferencesNotificationView
 from prestations.api import LettreDeCommandeViewSet, MarcheViewSet
 from prestations.api_echeances import EcheanceATraiterViewSet
 from prestations.api_suivi import PrestationViewSet, SessionCollectiveViewSet
@@ -19,5 +19,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("moi/", MoiView.as_view(), name="api-moi"),
+    path("notifications/preferences/", PreferencesNotificationView.as_view(), name="notification-preferences"),
     path("", include(router.urls)),
 ]

@@ -10,9 +10,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from commun.exceptions import ActionRefusee
 from comptes.notifications import notifier
 from livrables.models import Livrable
-from prestations.exceptions import ActionRefusee
 from prestations.models import Etat, Prestation, TypeEvenement
 from prestations.services import journaliser
 from prestations.workflow import actualiser_echeances, verifier_acteur_prestataire

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from beneficiaires.models import Beneficiaire
+from commun.api import ModelSerializer, Serializer
 from comptes.api import ActeurRequis, acteur_api
 from comptes.models import Role, User
 from prestations import services
@@ -13,7 +14,7 @@ from prestations.filters import LettreDeCommandeFilter
 from prestations.models import LettreDeCommande, Marche, Orientation
 
 
-class MarcheSerializer(serializers.ModelSerializer):
+class MarcheSerializer(ModelSerializer):
     financeur = serializers.CharField(source="financeur.nom")
     prestataire = serializers.CharField(source="prestataire.nom")
     prestataire_id = serializers.IntegerField()
@@ -44,6 +45,7 @@ class MarcheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = MarcheSerializer
     permission_classes = [ActeurRequis]
+    lookup_value_regex = r"[0-9]+"
     filterset_fields = ["dispositif", "actif"]
 
     def get_queryset(self):
@@ -55,7 +57,7 @@ class MarcheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
 
-class LettreDeCommandeSerializer(serializers.ModelSerializer):
+class LettreDeCommandeSerializer(ModelSerializer):
     beneficiaire = serializers.PrimaryKeyRelatedField(queryset=Beneficiaire.objects.none())
     marche = serializers.PrimaryKeyRelatedField(queryset=Marche.objects.none())
     prestataire = serializers.CharField(source="marche.prestataire.nom", read_only=True)
@@ -98,7 +100,7 @@ class LettreDeCommandeSerializer(serializers.ModelSerializer):
             "avertissements",
             "emise_le",
         ]
-        extra_kwargs = {"motivation": {"required": False, "max_length": 4000}}
+        extra_kwargs = {"motivation": {"required": False}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +116,7 @@ class LettreDeCommandeSerializer(serializers.ModelSerializer):
         return {"id": referent.pk, "nom": str(referent), "email": referent.email} if referent else None
 
 
-class DesignationReferentSerializer(serializers.Serializer):
+class DesignationReferentSerializer(Serializer):
     referent = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
 
 
@@ -126,6 +128,7 @@ class LettreDeCommandeViewSet(
     serializer_class = LettreDeCommandeSerializer
     permission_classes = [ActeurRequis]
     filterset_class = LettreDeCommandeFilter
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return LettreDeCommande.objects.visible_par(acteur_api(self.request)).pour_liste()

@@ -1,6 +1,6 @@
 """API of the deadlines (issue 5): the « à traiter » work queue and the clocks of a case.
 
-- ``GET /api/echeances/`` (``toutes``, ``en_retard``; paginated): the open échéances of
+- ``GET /api/echeances/`` (``en_retard``; paginated): the open échéances of
   the acteur's cases a person must act on, soonest first, as the « À traiter » page.
 - ``GET /api/prestations/{id}/echeances/`` (``PrestationViewSet.echeances``): every
   échéance of one case with its state, its sent times and what paused it.
@@ -13,12 +13,13 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
+from commun.api import ModelSerializer, Serializer
 from comptes.api import ActeurRequis, acteur_api
 from prestations.horloges import ROLES, avancement, echeances_a_traiter
 from prestations.models.echeances import Echeance
 
 
-class EcheanceLigneSerializer(serializers.ModelSerializer):
+class EcheanceLigneSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     etat_libelle = serializers.CharField(source="get_etat_display", read_only=True)
     alertes = serializers.ListField(child=serializers.DateTimeField(), read_only=True)
@@ -46,7 +47,7 @@ class EcheanceLigneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HorlogeSerializer(serializers.Serializer):
+class HorlogeSerializer(Serializer):
     """One clock of a case: the échéance and what paused it (MOV-10)."""
 
     echeance = EcheanceLigneSerializer()
@@ -105,22 +106,18 @@ class EcheanceATraiterSerializer(EcheanceLigneSerializer):
         return reverse("prestations:prestation_detail", args=[echeance.prestation_id])
 
 
-class ParametresATraiter(serializers.Serializer):
-    toutes = serializers.BooleanField(
-        default=False, help_text="Référent : les échéances de toute la structure, pas seulement les siennes."
-    )
+class ParametresATraiter(Serializer):
     en_retard = serializers.BooleanField(default=False, help_text="Seulement les échéances dépassées.")
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("toutes", bool, description=ParametresATraiter().fields["toutes"].help_text),
         OpenApiParameter("en_retard", bool, description=ParametresATraiter().fields["en_retard"].help_text),
     ]
 )
 class EcheanceATraiterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """« À traiter » : the open échéances of the acteur's cases, soonest first. A bad
-    ``toutes`` or ``en_retard`` value is a 400 with the field's error."""
+    ``en_retard`` value is a 400 with the field's error."""
 
     permission_classes = [ActeurRequis]
     roles_autorises = ROLES
@@ -134,7 +131,6 @@ class EcheanceATraiterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         parametres.is_valid(raise_exception=True)
         return echeances_a_traiter(
             acteur_api(self.request),
-            toute_la_structure=parametres.validated_data["toutes"],
             en_retard=parametres.validated_data["en_retard"],
             maintenant=self._maintenant,
         )

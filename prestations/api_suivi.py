@@ -2,7 +2,7 @@
 
 Every action translates its input into ONE call of ``prestations.workflow`` and only
 translates its errors (DESIGN principle 1): ``ActionRefusee`` → 409 ``{"detail",
-"regle"}`` and Django ``ValidationError`` → 400 field errors (``config.api.exception_handler``),
+"regle"}`` and Django ``ValidationError`` → 400 field errors (``commun.api.exception_handler``),
 ``PermissionDenied`` → 403. A case outside the acteur's scope is a 404 (principle 5).
 
 Routes (``{id}`` is the prestation id):
@@ -36,6 +36,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from commun.api import ModelSerializer, Serializer
+from commun.bornes import longueur
 from comptes.api import ActeurRequis, acteur_api
 from prestations import dispositifs, faits, workflow
 from prestations.api_echeances import HorlogeSerializer
@@ -63,7 +65,7 @@ from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, 
 # --- Output serializers ---------------------------------------------------------------
 
 
-class EntretienSerializer(serializers.ModelSerializer):
+class EntretienSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     modalite_libelle = serializers.CharField(source="get_modalite_display", read_only=True)
     presence_libelle = serializers.CharField(source="get_presence_display", read_only=True)
@@ -91,7 +93,7 @@ class EntretienSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SuspensionSerializer(serializers.ModelSerializer):
+class SuspensionSerializer(ModelSerializer):
     motif_libelle = serializers.CharField(source="get_motif_display", read_only=True)
     jours = serializers.IntegerField(read_only=True)
 
@@ -101,7 +103,7 @@ class SuspensionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PeriodeEntrepriseSerializer(serializers.ModelSerializer):
+class PeriodeEntrepriseSerializer(ModelSerializer):
     class Meta:
         model = PeriodeEnEntreprise
         fields = [
@@ -120,7 +122,7 @@ class PeriodeEntrepriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SortieSerializer(serializers.ModelSerializer):
+class SortieSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     etat_prestation = serializers.CharField(source="prestation.etat", read_only=True)
 
@@ -157,14 +159,14 @@ class SortieSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RenouvellementSerializer(serializers.ModelSerializer):
+class RenouvellementSerializer(ModelSerializer):
     class Meta:
         model = Renouvellement
         fields = ["id", "ancienne_date_fin", "nouvelle_date_fin", "motif", "decide_par", "cree_le"]
         read_only_fields = fields
 
 
-class ActionParcoursSerializer(serializers.ModelSerializer):
+class ActionParcoursSerializer(ModelSerializer):
     nature_libelle = serializers.CharField(source="get_nature_display", read_only=True)
     statut_libelle = serializers.CharField(source="get_statut_display", read_only=True)
 
@@ -190,9 +192,9 @@ class ActionParcoursSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvenementSerializer(serializers.ModelSerializer):
+class EvenementSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
-    auteur = serializers.StringRelatedField()
+    auteur = serializers.StringRelatedField(allow_null=True, help_text="Vide pour un fait de la plateforme.")
 
     class Meta:
         model = Evenement
@@ -200,7 +202,7 @@ class EvenementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressionPhaseSerializer(serializers.Serializer):
+class ProgressionPhaseSerializer(Serializer):
     cle = serializers.CharField()
     libelle = serializers.CharField()
     entretiens = serializers.IntegerField(help_text="Entretiens individuels tenus dans la phase.")
@@ -210,7 +212,7 @@ class ProgressionPhaseSerializer(serializers.Serializer):
     complete = serializers.BooleanField()
 
 
-class FenetreSuiviSerializer(serializers.Serializer):
+class FenetreSuiviSerializer(Serializer):
     """MOV-13: one follow-up window and the entretien held in it."""
 
     debut = serializers.DateField()
@@ -223,13 +225,13 @@ class FenetreSuiviSerializer(serializers.Serializer):
         return fenetre["entretien"].pk if fenetre["entretien"] else None
 
 
-class EcheanceSerializer(serializers.Serializer):
+class EcheanceSerializer(Serializer):
     date = serializers.DateField()
     libelle = serializers.CharField()
     regle = serializers.CharField()
 
 
-class FaitsDossierSerializer(serializers.Serializer):
+class FaitsDossierSerializer(Serializer):
     """The computed facts of the case (``prestations.faits.faits_dossier``) on ``le``."""
 
     le = serializers.DateField()
@@ -249,19 +251,19 @@ class FaitsDossierSerializer(serializers.Serializer):
     echeances = EcheanceSerializer(many=True)
 
 
-class PersonneSerializer(serializers.Serializer):
+class PersonneSerializer(Serializer):
     id = serializers.IntegerField()
     nom = serializers.CharField()
     email = serializers.EmailField()
 
 
-class BeneficiaireResumeSerializer(serializers.Serializer):
+class BeneficiaireResumeSerializer(Serializer):
     id = serializers.IntegerField()
     prenom = serializers.CharField()
     nom = serializers.CharField()
 
 
-class PrestationListeSerializer(serializers.ModelSerializer):
+class PrestationListeSerializer(ModelSerializer):
     numero = serializers.CharField(source="lettre_de_commande.numero")
     beneficiaire = BeneficiaireResumeSerializer(source="lettre_de_commande.beneficiaire")
     dispositif = serializers.CharField(source="lettre_de_commande.dispositif")
@@ -343,7 +345,7 @@ class PrestationDetailSerializer(PrestationListeSerializer):
         return FaitsDossierSerializer(faits.faits_dossier(obj, timezone.localdate())).data
 
 
-class RefusSerializer(serializers.Serializer):
+class RefusSerializer(Serializer):
     """409: the rules refuse the action now; nothing was changed."""
 
     detail = serializers.CharField()
@@ -353,12 +355,14 @@ class RefusSerializer(serializers.Serializer):
 # --- Input serializers: types only; the rules are the workflow's --------------------
 
 
-class ContractualisationEntreeSerializer(serializers.Serializer):
+class ContractualisationEntreeSerializer(Serializer):
     debut = serializers.DateTimeField(help_text="Date et heure de l'entretien de contractualisation.")
     duree_minutes = serializers.IntegerField(min_value=5, max_value=480)
     modalite = serializers.ChoiceField(choices=Modalite.choices)
     signe = serializers.BooleanField(help_text="Le bénéficiaire a-t-il signé le contrat d'accompagnement ?")
-    compte_rendu = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    compte_rendu = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=longueur(Entretien, "compte_rendu")
+    )
     phase = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -367,7 +371,7 @@ class ContractualisationEntreeSerializer(serializers.Serializer):
     )
 
 
-class EntretienEntreeSerializer(serializers.Serializer):
+class EntretienEntreeSerializer(Serializer):
     debut = serializers.DateTimeField(help_text="Date et heure (passées : un entretien se saisit après coup).")
     duree_minutes = serializers.IntegerField(min_value=5, max_value=480)
     type = serializers.ChoiceField(choices=TypeEntretien.choices, default=TypeEntretien.INDIVIDUEL)
@@ -376,13 +380,15 @@ class EntretienEntreeSerializer(serializers.Serializer):
     phase = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=40, help_text="Par défaut la phase en cours."
     )
-    compte_rendu = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    compte_rendu = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=longueur(Entretien, "compte_rendu")
+    )
     toujours_en_emploi = serializers.BooleanField(
         allow_null=True, default=None, help_text="Suivi dans l'emploi seulement (MOV-13)."
     )
 
 
-class PhaseEntreeSerializer(serializers.Serializer):
+class PhaseEntreeSerializer(Serializer):
     cible = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -392,22 +398,22 @@ class PhaseEntreeSerializer(serializers.Serializer):
     )
 
 
-class FinAnticipeeEntreeSerializer(serializers.Serializer):
+class FinAnticipeeEntreeSerializer(Serializer):
     motif = serializers.CharField(max_length=60, help_text="Un des motifs de fin anticipée de la phase (BAM-02).")
 
 
-class SuspensionEntreeSerializer(serializers.Serializer):
+class SuspensionEntreeSerializer(Serializer):
     motif = serializers.ChoiceField(choices=MotifSuspension.choices)
     debut = serializers.DateField()
     fin = serializers.DateField()
     commentaire = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class FinSuspensionEntreeSerializer(serializers.Serializer):
+class FinSuspensionEntreeSerializer(Serializer):
     fin = serializers.DateField(help_text="Nouvelle fin, avancée (la prestation reprend le lendemain).")
 
 
-class PeriodeEntrepriseEntreeSerializer(serializers.Serializer):
+class PeriodeEntrepriseEntreeSerializer(Serializer):
     entreprise = serializers.CharField(max_length=200)
     siret = serializers.CharField(max_length=20, help_text="14 chiffres ; les espaces sont ignorés.")
     debut = serializers.DateField()
@@ -415,13 +421,15 @@ class PeriodeEntrepriseEntreeSerializer(serializers.Serializer):
     tuteur = serializers.CharField(max_length=200)
     tuteur_fonction = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     tuteur_contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    objectif = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    objectif = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=longueur(PeriodeEnEntreprise, "objectif")
+    )
 
     def validate_siret(self, valeur):
         return "".join(valeur.split())
 
 
-class SortieEntreeSerializer(serializers.Serializer):
+class SortieEntreeSerializer(Serializer):
     """The facts of the outcome (SOR-01..03); fields of another kind of outcome are refused."""
 
     type = serializers.ChoiceField(
@@ -439,24 +447,24 @@ class SortieEntreeSerializer(serializers.Serializer):
     forme_entreprise = serializers.ChoiceField(choices=FormeEntreprise.choices, required=False, allow_null=True)
     nature_entreprise = serializers.ChoiceField(choices=NatureEntreprise.choices, required=False, allow_null=True)
     employeur = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    motif = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    motif = serializers.CharField(required=False, allow_blank=True, max_length=longueur(Sortie, "motif"))
 
 
-class InterruptionEntreeSerializer(serializers.Serializer):
+class InterruptionEntreeSerializer(Serializer):
     type = serializers.ChoiceField(
         choices=[(t.value, t.label) for t in TypeSortie if t.value in workflow.TYPES_INTERRUPTION]
     )
-    motif = serializers.CharField(max_length=10000)
+    motif = serializers.CharField(max_length=longueur(Sortie, "motif"))
     date_sortie = serializers.DateField(required=False, allow_null=True, default=None)
     consultation_referent = serializers.BooleanField(default=False, help_text="PMA-04 : référent consulté.")
     consultation_financeur = serializers.BooleanField(default=False, help_text="PMA-04 : financeur consulté.")
 
 
-class RenouvellementEntreeSerializer(serializers.Serializer):
-    motif = serializers.CharField(max_length=10000)
+class RenouvellementEntreeSerializer(Serializer):
+    motif = serializers.CharField(max_length=longueur(Renouvellement, "motif"))
 
 
-class ActionParcoursEntreeSerializer(serializers.Serializer):
+class ActionParcoursEntreeSerializer(Serializer):
     nature = serializers.ChoiceField(choices=NatureAction.choices)
     libelle = serializers.CharField(max_length=200)
     date_debut = serializers.DateField(required=False, allow_null=True)
@@ -465,10 +473,12 @@ class ActionParcoursEntreeSerializer(serializers.Serializer):
     cout = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0, required=False, allow_null=True)
     aides_mobilisables = serializers.CharField(required=False, allow_blank=True, max_length=300)
     statut = serializers.ChoiceField(choices=StatutAction.choices, required=False)
-    commentaire = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    commentaire = serializers.CharField(
+        required=False, allow_blank=True, max_length=longueur(ActionParcours, "commentaire")
+    )
 
 
-class SessionEntreeSerializer(serializers.Serializer):
+class SessionEntreeSerializer(Serializer):
     titre = serializers.CharField(max_length=200)
     debut = serializers.DateTimeField()
     duree_minutes = serializers.IntegerField(min_value=15, max_value=480)
@@ -478,7 +488,7 @@ class SessionEntreeSerializer(serializers.Serializer):
     )
 
 
-class ParticipantEntreeSerializer(serializers.Serializer):
+class ParticipantEntreeSerializer(Serializer):
     prestation = serializers.PrimaryKeyRelatedField(queryset=Prestation.objects.none())
     presence = serializers.ChoiceField(choices=Presence.choices)
 
@@ -519,7 +529,7 @@ REFUS = {400: OpenApiTypes.OBJECT, 403: None, 404: None, 409: RefusSerializer}
 SANS_LISTE = {"filter_backends": [], "pagination_class": None}
 
 
-class LivrableSerializer(serializers.ModelSerializer):
+class LivrableSerializer(ModelSerializer):
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     depose_par = serializers.CharField(source="depose_par.email", read_only=True)
 
@@ -540,7 +550,7 @@ class LivrableSerializer(serializers.ModelSerializer):
         ]
 
 
-class LivrableEntreeSerializer(serializers.Serializer):
+class LivrableEntreeSerializer(Serializer):
     type = serializers.ChoiceField(choices=sorted(dispositifs.LIVRABLES))
     fichier = serializers.FileField()
 
@@ -556,7 +566,7 @@ class PrestationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = PrestationFilter
     ordering_fields = ["prochaine_echeance", "date_debut", "date_fin"]
     ordering = ["prochaine_echeance", "pk"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -793,7 +803,7 @@ class PrestationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # --- Group sessions -------------------------------------------------------------------
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ParticipationSerializer(ModelSerializer):
     entretien = serializers.IntegerField(source="pk")
     beneficiaire = serializers.SerializerMethodField()
     presence_libelle = serializers.CharField(source="get_presence_display")
@@ -808,7 +818,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
         return f"{beneficiaire.prenom} {beneficiaire.nom}"
 
 
-class SessionCollectiveSerializer(serializers.ModelSerializer):
+class SessionCollectiveSerializer(ModelSerializer):
     modalite_libelle = serializers.CharField(source="get_modalite_display", read_only=True)
     participants = ParticipationSerializer(source="participations", many=True, read_only=True)
 
@@ -837,7 +847,7 @@ class SessionCollectiveViewSet(
 
     permission_classes = [ActeurRequis]
     serializer_class = SessionCollectiveSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,15 +1,6 @@
-"""Errors a service raises; HTML views and the API only translate them (principle 1)."""
+"""Errors of the prescription rules (the generic ones are in ``commun.exceptions``)."""
 
 from __future__ import annotations
-
-
-class ActionRefusee(Exception):
-    """A transition or action the rules forbid now: a message in the UI, a 409 in the API."""
-
-    def __init__(self, message: str, regle: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.regle = regle
 
 
 class BeneficiaireIneligible(Exception):

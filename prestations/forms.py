@@ -1,9 +1,10 @@
 from django import forms
 
+from commun.bornes import longueur
+from commun.forms import StyledFormMixin
 from comptes.models import Role, User
-from config.forms import StyledFormMixin
 from prestations import dispositifs
-from prestations.models import Orientation
+from prestations.models import LettreDeCommande, Orientation
 
 
 class DateInput(forms.DateInput):
@@ -42,7 +43,7 @@ class LettreDeCommandeForm(StyledFormMixin, forms.Form):
         label="Motivation de la prescription",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=4000,
+        max_length=longueur(LettreDeCommande, "motivation"),
         help_text="Ce qui motive la prescription : situation, attentes, freins identifiés.",
         error_messages={"max_length": "La motivation ne peut dépasser %(limit_value)d caractères."},
     )

@@ -18,16 +18,22 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from beneficiaires.normalisation import normaliser
-from config.forms import StyledFormMixin
+from commun.bornes import longueur
+from commun.forms import StyledFormMixin
 from prestations import dispositifs
 from prestations.models import (
     ETATS_OUVERTS,
+    ActionParcours,
+    Entretien,
     Etat,
     Modalite,
     MotifSuspension,
     NatureAction,
+    PeriodeEnEntreprise,
     Presence,
     Prestation,
+    Renouvellement,
+    Sortie,
     StatutAction,
     TypeEntretien,
 )
@@ -151,7 +157,10 @@ class ContractualisationForm(SuiviForm):
         error_messages={"required": "Indiquez si le contrat est signé."},
     )
     compte_rendu = forms.CharField(
-        label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label="Compte rendu",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=longueur(Entretien, "compte_rendu"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -187,7 +196,10 @@ class EntretienForm(SuiviForm):
         error_messages={"required": "Indiquez si la personne est toujours en emploi ou en formation (MOV-13)."},
     )
     compte_rendu = forms.CharField(
-        label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label="Compte rendu",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=longueur(Entretien, "compte_rendu"),
     )
 
     def __init__(self, *args, phases=(), **kwargs):
@@ -299,7 +311,10 @@ class PeriodeEntrepriseForm(SuiviForm):
     tuteur_fonction = forms.CharField(label="Fonction du tuteur", max_length=200, required=False)
     tuteur_contact = forms.CharField(label="Contact du tuteur", max_length=200, required=False)
     objectif = forms.CharField(
-        label="Objectif de la période", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label="Objectif de la période",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=longueur(PeriodeEnEntreprise, "objectif"),
     )
 
     def clean_siret(self):
@@ -382,7 +397,10 @@ class SortieForm(SuiviForm):
         label="Création ou reprise", required=False, choices=[("", "— Choisissez —"), *NatureEntreprise.choices]
     )
     motif = forms.CharField(
-        label="Précisions", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+        label="Précisions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=longueur(Sortie, "motif"),
     )
 
     GROUPES = (
@@ -427,7 +445,7 @@ class InterruptionForm(SuiviForm):
     motif = forms.CharField(
         label="Raison (détail)",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
+        max_length=longueur(Sortie, "motif"),
         error_messages={"required": "Expliquez la raison de l'interruption."},
     )
     date_sortie = _date("Date de l'interruption")
@@ -463,7 +481,7 @@ class RenouvellementForm(SuiviForm):
     motif = forms.CharField(
         label="Motif du renouvellement",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=4000,
+        max_length=longueur(Renouvellement, "motif"),
         error_messages={"required": "Motivez le renouvellement."},
     )
 
@@ -491,7 +509,10 @@ class ActionParcoursForm(SuiviForm):
     aides_mobilisables = forms.CharField(label="Aides mobilisables", required=False, max_length=300)
     statut = forms.ChoiceField(label="Statut", choices=StatutAction.choices, initial=StatutAction.PREVUE)
     commentaire = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=longueur(ActionParcours, "commentaire"),
     )
 
     def __init__(self, *args, **kwargs):

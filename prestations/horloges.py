@@ -34,11 +34,11 @@ AIDE = {
 ROLES = (Role.REFERENT, Role.RESPONSABLE, Role.PRESCRIPTEUR, Role.ADMINISTRATEUR)
 
 
-def echeances_a_traiter(acteur, *, toute_la_structure: bool = False, en_retard: bool = False, maintenant=None):
+def echeances_a_traiter(acteur, *, en_retard: bool = False, maintenant=None):
     """The open échéances of the acteur's cases a person must act on, soonest first.
 
-    A référent sees their own cases, or with ``toute_la_structure`` all those of their
-    organisation; ``en_retard`` keeps the ones already past their due time."""
+    A référent sees the cases they are designated on, a responsable all those of the
+    structure (``comptes.acces``); ``en_retard`` keeps the ones already past their due time."""
     maintenant = maintenant or timezone.now()
     queryset = (
         Echeance.objects.visible_par(acteur)
@@ -46,8 +46,6 @@ def echeances_a_traiter(acteur, *, toute_la_structure: bool = False, en_retard: 
         .select_related("prestation__lettre_de_commande__beneficiaire", "prestation__referent")
         .order_by("due_le", "pk")
     )
-    if acteur.role == Role.REFERENT and not toute_la_structure:
-        queryset = queryset.filter(prestation__referent=acteur.user)
     if en_retard:
         queryset = queryset.filter(due_le__lte=maintenant)
     return queryset

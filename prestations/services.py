@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
+from commun.exceptions import ActionRefusee
 from comptes.models import Membership, Role
 from comptes.notifications import notifier
 from prestations import dispositifs
-from prestations.exceptions import ActionRefusee, BeneficiaireIneligible
+from prestations.exceptions import BeneficiaireIneligible
 from prestations.models import (
     Etat,
     Evenement,

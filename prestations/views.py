@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from beneficiaires.models import Beneficiaire
+from commun.exceptions import ActionRefusee
 from comptes.decorators import acteur_requis
 from comptes.models import Role
 from prestations import dispositifs, services
-from prestations.exceptions import ActionRefusee, BeneficiaireIneligible
+from prestations.exceptions import BeneficiaireIneligible
 from prestations.filters import LettreDeCommandeFilter
 from prestations.forms import DesignationReferentForm, LettreDeCommandeForm, ReorientationForm
 from prestations.models import LettreDeCommande, Marche
@@ -86,19 +87,22 @@ def ldc_creer(request):
 @require_GET
 @acteur_requis(roles=[Role.PRESCRIPTEUR])
 def ldc_apercu_fin(request):
-    """HTMX: the end date the dispositif's rule set gives for the chosen marché and start date."""
+    """HTMX: the end date the dispositif's rule set gives for the chosen marché and start
+    date; a date or marché that cannot be read is a 400 with the reason."""
     form = LettreDeCommandeForm(request.GET, marches=Marche.objects.visible_par(request.acteur))
     form.is_valid()
     marche, debut = form.cleaned_data.get("marche"), form.cleaned_data.get("date_debut")
+    erreurs = [e for champ in ("marche", "date_debut") for e in form.errors.get(champ, []) if request.GET.get(champ)]
+    if erreurs:
+        return HttpResponse(" ".join(erreurs), status=400)
     texte = "Choisissez le marché et la date de début pour calculer la date de fin."
     if marche and debut:
         try:
             regle = dispositifs.regle_en_vigueur(marche.dispositif, debut)
             fin = regle.date_fin(debut, marche.duree_prestation_jours)
         except (dispositifs.DispositifInconnu, ValueError) as exc:
-            texte = str(exc)
-        else:
-            texte = f"Fin prévue le {fin:%d/%m/%Y} ({regle.nom})." if fin else f"{regle.nom} : pas de date de fin."
+            return HttpResponse(str(exc), status=400)
+        texte = f"Fin prévue le {fin:%d/%m/%Y} ({regle.nom})." if fin else f"{regle.nom} : pas de date de fin."
     return HttpResponse(texte)
 
 

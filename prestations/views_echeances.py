@@ -13,7 +13,6 @@ def a_traiter(request):
     maintenant = timezone.now()
     queryset = echeances_a_traiter(
         request.acteur,
-        toute_la_structure=request.GET.get("toutes") == "1",
         en_retard=request.GET.get("retard") == "1",
         maintenant=maintenant,
     )

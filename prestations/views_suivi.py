@@ -33,10 +33,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from commun.exceptions import ActionRefusee
 from comptes.decorators import acteur_requis
 from comptes.models import Role
 from prestations import faits, workflow
-from prestations.exceptions import ActionRefusee
 from prestations.forms_suivi import (
     ActionParcoursForm,
     ClotureSuiviForm,

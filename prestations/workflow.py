@@ -21,11 +21,11 @@ from django.urls import get_urlconf, reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from commun.exceptions import ActionRefusee
 from comptes.models import Role
 from comptes.notifications import notifier, notifier_plusieurs
 from config.ecriture_en_masse import inserer
 from prestations import faits
-from prestations.exceptions import ActionRefusee
 from prestations.models import (
     ActionParcours,
     Entretien,

@@ -14,6 +14,7 @@ from territoires.models import Commune
 
 NOMBRE_MAXIMUM = 20
 LONGUEUR_MINIMUM = 2
+LONGUEUR_MAXIMUM = 100
 
 # Accented letters found in commune names, and what they become (one character each);
 # apostrophes and hyphens become spaces. The SQL side and the Python side use the same
@@ -51,8 +52,9 @@ def chercher_communes(q: str, limite: int = NOMBRE_MAXIMUM):
     and département: "Moulins" lists Moulins (02), Moulins (03), Moulins (35), then
     Moulins-en-Bessin…
     """
-    q = (q or "").strip()
-    if len(q) < LONGUEUR_MINIMUM:
+    # Control characters (a NUL byte) dropped; a name is never longer than 100 characters.
+    q = "".join(c for c in (q or "") if unicodedata.category(c) != "Cc").strip()
+    if not LONGUEUR_MINIMUM <= len(q) <= LONGUEUR_MAXIMUM:
         return []
     communes = Commune.objects.select_related("departement")
     if q.isdigit():
@@ -98,5 +100,5 @@ def communes(request):
     return render(
         request,
         "territoires/_communes_options.html",
-        {"communes": resultats, "q": q.strip(), "longueur_minimum": LONGUEUR_MINIMUM},
+        {"communes": resultats, "q": q.strip()[:LONGUEUR_MAXIMUM], "longueur_minimum": LONGUEUR_MINIMUM},
     )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from commun.bornes import texte_long
 from comptes import acces
 from comptes.models import Organisation, Role
 from prestations import dispositifs
@@ -70,7 +71,7 @@ class LettreDeCommande(models.Model):
     date_fin = models.DateField("date de fin", null=True, blank=True)
     accord_beneficiaire = models.BooleanField("accord du bénéficiaire recueilli")
     accord_recueilli_le = models.DateTimeField("accord recueilli le")
-    motivation = models.TextField("motivation", blank=True)
+    motivation = models.TextField("motivation", blank=True, **texte_long(4000))
     avertissements = models.JSONField("avertissements", default=list, blank=True)
     emise_le = models.DateTimeField("émise le", auto_now_add=True)
 

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from commun.bornes import texte_long
 from comptes.models import Organisation, valider_siret
 from prestations.models.prestation import Prestation
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
@@ -99,7 +100,7 @@ class Entretien(models.Model):
     modalite = models.CharField("modalité", max_length=20, choices=Modalite.choices, default=Modalite.PRESENTIEL)
     phase = models.CharField("phase", max_length=40)
     presence = models.CharField("présence", max_length=20, choices=Presence.choices, default=Presence.PRESENT)
-    compte_rendu = models.TextField("compte rendu", blank=True)
+    compte_rendu = models.TextField("compte rendu", blank=True, **texte_long(4000))
     session = models.ForeignKey(
         SessionCollective, on_delete=models.CASCADE, null=True, blank=True, related_name="participations"
     )
@@ -255,7 +256,7 @@ class PeriodeEnEntreprise(models.Model):
     tuteur = models.CharField("tuteur", max_length=200)
     tuteur_fonction = models.CharField("fonction du tuteur", max_length=200, blank=True)
     tuteur_contact = models.CharField("contact du tuteur", max_length=200, blank=True)
-    objectif = models.TextField("objectif", blank=True)
+    objectif = models.TextField("objectif", blank=True, **texte_long(2000))
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
 
@@ -329,7 +330,7 @@ class Sortie(models.Model):
         "création ou reprise", max_length=20, choices=NatureEntreprise.choices, blank=True
     )
     employeur = models.CharField("employeur, organisme ou entreprise", max_length=200, blank=True)
-    motif = models.TextField("motif / précisions", blank=True)
+    motif = models.TextField("motif / précisions", blank=True, **texte_long(4000))
     consultation_referent = models.BooleanField("référent consulté", default=False)
     consultation_financeur = models.BooleanField("financeur consulté", default=False)
     positive = models.BooleanField("sortie positive")
@@ -352,7 +353,7 @@ class Renouvellement(models.Model):
     prestation = models.ForeignKey(Prestation, on_delete=models.CASCADE, related_name="renouvellements")
     ancienne_date_fin = models.DateField("fin initiale")
     nouvelle_date_fin = models.DateField("nouvelle fin")
-    motif = models.TextField("motif")
+    motif = models.TextField("motif", **texte_long(4000))
     decide_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
 
@@ -401,7 +402,7 @@ class ActionParcours(models.Model):
     )
     aides_mobilisables = models.CharField("aides mobilisables", max_length=300, blank=True)
     statut = models.CharField("statut", max_length=20, choices=StatutAction.choices, default=StatutAction.PREVUE)
-    commentaire = models.TextField("commentaire", blank=True)
+    commentaire = models.TextField("commentaire", blank=True, **texte_long(4000))
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
 

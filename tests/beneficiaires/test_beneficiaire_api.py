@@ -63,7 +63,7 @@ def test_create_with_bad_input_lists_french_errors_by_field(client_de, agences, 
     assert erreurs["telephone"] == [MESSAGE_TELEPHONE]
     assert erreurs["projet_professionnel"] == [MESSAGE_NIR]
     assert erreurs["commune"] == ["Commune inconnue : aucun code INSEE « 99999 »."]
-    assert "n'est pas un choix valide" in erreurs["statut"][0]
+    assert erreurs["statut"][0].startswith("Ce choix n'est pas valide. Valeurs admises : demandeur_emploi, rsa")
     assert not Beneficiaire.objects.exists()
 
 

@@ -17,11 +17,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from commun.exceptions import ActionRefusee
 from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification, Role
 from prestations import faits, services, workflow
 from prestations.dispositifs.base import fin_de_periode_mois
-from prestations.exceptions import ActionRefusee
 from prestations.models import (
     ActionParcours,
     Entretien,

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from commun.exceptions import ActionRefusee
 from comptes.models import Role
 from prestations import workflow
-from prestations.exceptions import ActionRefusee
 from prestations.models import (
     Entretien,
     Etat,

@@ -8,10 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from commun.exceptions import ActionRefusee
 from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification
 from prestations import services, workflow
-from prestations.exceptions import ActionRefusee
 from prestations.models import (
     Echeance,
     Etat,

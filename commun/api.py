@@ -1,0 +1,65 @@
+"""API plumbing shared by every app.
+
+- ``exception_handler``: errors of the services become answers (``ActionRefusee`` → 409
+  with its rule id, Django ``ValidationError`` → 400 with field errors).
+- ``Serializer`` and ``ModelSerializer``: DRF's, with the input bounds of
+  ``commun.bornes`` on every field (dates between 1900 and 2100, no control character,
+  a text shorter than ``LONGUEUR_MULTILIGNE`` on one line, a refused choice or key never
+  quoted back).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from commun.bornes import LONGUEUR_MULTILIGNE, valider_date, valider_texte, valider_une_ligne
+from commun.exceptions import ActionRefusee
+
+_CLE_INCONNUE = str(serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"])
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ActionRefusee):
+        return Response({"detail": exc.message, "regle": exc.regle}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+def borner_champ(field) -> None:
+    """The bounds every input meets (``commun.bornes``), added to one serializer field."""
+    if field.read_only:
+        return
+    if isinstance(field, (serializers.DateField, serializers.DateTimeField)):
+        field.validators.append(valider_date)
+    elif isinstance(field, serializers.ChoiceField):
+        valeurs = ", ".join(str(c) for c in field.choices)
+        field.error_messages["invalid_choice"] = f"Ce choix n'est pas valide. Valeurs admises : {valeurs}."
+    elif isinstance(field, serializers.CharField):
+        une_ligne = field.max_length is not None and field.max_length < LONGUEUR_MULTILIGNE
+        field.validators.append(valider_une_ligne if une_ligne else valider_texte)
+    elif (
+        isinstance(field, serializers.PrimaryKeyRelatedField)
+        and str(field.error_messages["does_not_exist"]) == _CLE_INCONNUE
+    ):
+        field.error_messages["does_not_exist"] = "Aucun objet de ce numéro dans votre périmètre."
+
+
+class BornesMixin:
+    """Apply ``borner_champ`` to every field of the serializer."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            borner_champ(field)
+        return fields
+
+
+class Serializer(BornesMixin, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(BornesMixin, serializers.ModelSerializer):
+    pass
