@@ -36,3 +36,13 @@ def test_dockerfile_runs_gunicorn_on_the_project():
     assert "requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
     assert "npm ci" in dockerfile
+
+
+def test_docker_build_copies_the_assets_before_collectstatic_from_a_clean_context():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.index("npm ci") < dockerfile.index("scripts/copy_assets.py") < dockerfile.index("collectstatic")
+    # The local virtualenv and npm folder, var/ (the embedded development database, the
+    # dev run's files) and secrets stay out of the image.
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".venv", "node_modules", "var", "static/vendor", ".env"} <= ignored
+    assert not ignored & {"package.json", "package-lock.json", ".npmrc", "requirements.txt"}
