@@ -9,6 +9,7 @@ from django.test import Client
 
 from comptes.models import Role
 from tests.factories import MembershipFactory
+from tests.prestations.conftest import beneficiaire_de, monde  # noqa: F401 (shared by every folder)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MOT_DE_PASSE = "Mot-de-passe-de-test-2026"

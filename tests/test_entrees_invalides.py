@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 from comptes.acteurs import Acteur
 from prestations import services
 from prestations.models import Entretien, Evenement, SessionCollective
-from tests.prestations.conftest import beneficiaire_de, monde  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def _api(membership) -> APIClient:
 
 
 @pytest.fixture
-def ldc(monde, beneficiaire_de):  # noqa: F811
+def ldc(monde, beneficiaire_de):
     return services.creer_lettre_de_commande(
         Acteur(monde.prescripteur.user, monde.prescripteur),
         beneficiaire=beneficiaire_de(),

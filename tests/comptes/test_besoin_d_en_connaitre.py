@@ -18,7 +18,6 @@ from comptes.models import Role
 from livrables.services import transmettre_livrable
 from prestations import services, workflow
 from prestations.models import Modalite
-from tests.prestations.conftest import beneficiaire_de, monde  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def cas(monde, beneficiaire_de, membre, settings, tmp_path):  # noqa: F811
+def cas(monde, beneficiaire_de, membre, settings, tmp_path):
     """A MOV case in progress with a suspension for illness and a deliverable."""
     settings.MEDIA_ROOT = tmp_path
     responsable = Acteur(monde.responsable.user, monde.responsable)
