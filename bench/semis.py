@@ -49,7 +49,7 @@ PREPARATION = [
     # A deterministic pseudo-random number in 0..9999 for (row, draw).
     """CREATE OR REPLACE FUNCTION pg_temp.h(n bigint, tirage int) RETURNS int LANGUAGE sql IMMUTABLE
        AS $$ SELECT (hashint8(n * 64 + tirage) & 2147483647) % 10000 $$""",
-    # prestations.dispositifs.base.fin_de_periode_mois
+    # prestations.dispositifs.calendrier.fin_de_periode_mois
     """CREATE OR REPLACE FUNCTION pg_temp.fpm(d date, mois int) RETURNS date LANGUAGE sql IMMUTABLE
        AS $$ SELECT CASE WHEN extract(day FROM (d + make_interval(months => mois))) <> extract(day FROM d)
                          THEN (d + make_interval(months => mois))::date

@@ -42,7 +42,7 @@ class Civilite(models.TextChoices):
 
 
 class Statut(models.TextChoices):
-    """Situation at prescription; the values are the keys of ``prestations.dispositifs.base.STATUTS``."""
+    """Situation at prescription; the values are the keys of ``prestations.dispositifs.vocabulaire.STATUTS``."""
 
     DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d'emploi"
     RSA = "rsa", "Bénéficiaire du RSA"
@@ -339,7 +339,7 @@ class Beneficiaire(models.Model):
         professional (``accompagnateur_insertion`` filled in), concrete steps taken
         (``demarches_engagees`` filled in).
         """
-        from prestations.dispositifs.base import FaitsEligibilite
+        from prestations.dispositifs.eligibilite import FaitsEligibilite
 
         return FaitsEligibilite(
             statut=self.statut,

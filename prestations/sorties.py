@@ -7,7 +7,7 @@ facts with a :class:`~django.core.exceptions.ValidationError` keyed by field, an
 and a French sentence shown to the référent).
 
 The positive categories are the keys of
-:data:`prestations.dispositifs.base.SORTIES_POSITIVES` ("emploi", "formation",
+:data:`prestations.dispositifs.vocabulaire.SORTIES_POSITIVES` ("emploi", "formation",
 "entreprise"); the payment milestones (PAY-03 job/business, PAY-04 early positive
 outcome) and the follow-up in employment (MOV-13) read them.
 
@@ -39,7 +39,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 
-from prestations.dispositifs.base import SORTIES_POSITIVES
+from prestations.dispositifs.vocabulaire import SORTIES_POSITIVES
 
 __all__ = [
     "DUREE_CONTRAT_MAX_MOIS",

@@ -4,6 +4,28 @@ A lettre de commande stores ``(cle, version)``; the workflow gets the rules back
 with :func:`regle`, and picks the version for a new LdC with
 :func:`regle_en_vigueur` (on the LdC start date). Adding a dispositif = adding a
 module declaring ``CLE`` and ``VERSIONS`` and listing it in ``_MODULES``.
+
+Where things live (``grep -rn MOV-10 prestations/dispositifs`` shows the rule part
+and the line of the rule set that gives its numbers):
+
+* rule sets, one module per dispositif: ``mov.py``, ``bca.py``, ``bam.py``,
+  ``pma.py``, ``cep.py`` (each lists the rule ids it declares);
+* ``regle_dispositif.py``: :class:`RegleDispositif`, one version of a rule set;
+* ``delais.py``: the parts that date an obligation (MOV-03, MOV-08, MOV-10,
+  MOV-13, LIV-01, LIV-02);
+* ``parcours.py``: phases and what may or must happen in them (MOV-09, MOV-11,
+  MOV-12, PMA-04, BCA-02, BAM-02..BAM-04, CEP-01);
+* ``eligibilite.py``: facts and criteria at prescription (PMA-01..PMA-03, BCA-01);
+* ``paiement.py``: milestones, proofs and amounts (PAY-01..PAY-05);
+* ``vocabulaire.py``: stored keys and French labels (statuts, niveaux de français,
+  sorties positives, livrables, pièces justificatives);
+* ``calendrier.py``: date arithmetic and the counting conventions.
+
+Imports go one way, without cycles: ``vocabulaire`` and ``calendrier`` import
+nothing from the package; ``parcours``, ``delais``, ``eligibilite`` and ``paiement``
+import only those two (``paiement`` names ``RegleDispositif`` for type checking
+only); ``regle_dispositif`` assembles the parts; the rule sets import the parts and
+``regle_dispositif``; this registry imports the rule sets.
 """
 
 from __future__ import annotations
@@ -12,22 +34,17 @@ from collections.abc import Iterable
 from datetime import date
 
 from . import bam, bca, cep, mov, pma
-from .base import (
-    ECHEANCIER_PAR_DEFAUT,
+from .eligibilite import Avertissement, FaitsEligibilite, Ineligibilite
+from .paiement import ECHEANCIER_PAR_DEFAUT, Jalon, echeancier_effectif, montant_du
+from .parcours import Phase
+from .regle_dispositif import RegleDispositif
+from .vocabulaire import (
     LIVRABLES,
     PIECES_JUSTIFICATIVES,
     RUBRIQUES_LIVRABLES,
     SORTIES_POSITIVES,
     STATUTS,
-    Avertissement,
     DispositifInconnu,
-    FaitsEligibilite,
-    Ineligibilite,
-    Jalon,
-    Phase,
-    RegleDispositif,
-    echeancier_effectif,
-    montant_du,
 )
 
 __all__ = [

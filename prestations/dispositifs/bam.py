@@ -8,7 +8,7 @@ Choices where the seed and SPEC are silent:
 * "90 jours maximum": read as 90 calendar days (inclusive end date), as SPEC §2.
 * The seed's lists (public, objectives, minimum content of the rapport de
   positionnement initial) are truncated; the rapport sections in
-  ``base.RUBRIQUES_LIVRABLES`` are a provider's usual ones.
+  ``vocabulaire.RUBRIQUES_LIVRABLES`` are a provider's usual ones.
 * BAM-03: the carnet de suivi lists every action of the parcours mobilité (a paid
   service is written there with its cost and the aids that may cover it); it is a
   required deliverable of that phase. Group actions (micro-collectif) take at most
@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .base import Phase, RegleDispositif
+from .parcours import Phase
+from .regle_dispositif import RegleDispositif
 
 CLE = "BAM"
 SOURCE = "seeds/000_041b7a3fd51d803e.txt"

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from .base import AncienneteInscriptionConseillee, Phase, RegleDispositif
+from .eligibilite import AncienneteInscriptionConseillee
+from .parcours import Phase
+from .regle_dispositif import RegleDispositif
 
 CLE = "BCA"
 SOURCE = "seeds/002_dc71f11992357326.txt"

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .base import Phase, RegleDispositif
+from .parcours import Phase
+from .regle_dispositif import RegleDispositif
 
 CLE = "CEP"
 SOURCE = "seeds/003_96c302839eb791b1.txt"

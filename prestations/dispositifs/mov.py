@@ -23,23 +23,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .base import (
-    CadenceEntretiens,
-    Declencheur,
-    Delai,
-    EcartEntretiens,
-    EcheanceLivrable,
-    Jalon,
-    LimiteSuspension,
-    Phase,
-    Reference,
-    RegleDispositif,
-    RegleEntreprise,
-    RegleSuspension,
-    Renouvellement,
-    SuiviEmploi,
-    preuve,
-)
+from .delais import Delai, EcartEntretiens, EcheanceLivrable, Reference, Renouvellement, SuiviEmploi
+from .paiement import Declencheur, Jalon, preuve
+from .parcours import CadenceEntretiens, LimiteSuspension, Phase, RegleEntreprise, RegleSuspension
+from .regle_dispositif import RegleDispositif
 
 CLE = "MOV"
 SOURCE = "seeds/004_b976a0778df58c82.txt"

@@ -23,14 +23,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from .base import (
-    NiveauFrancaisMinimum,
-    Phase,
-    PrerequisProjet,
-    PublicsEligibles,
-    RegleDispositif,
-    RegleExclusion,
-)
+from .eligibilite import NiveauFrancaisMinimum, PrerequisProjet, PublicsEligibles
+from .parcours import Phase, RegleExclusion
+from .regle_dispositif import RegleDispositif
 
 CLE = "PMA"
 SOURCE = "seeds/001_4b9a11fe76d47e9d.txt"

@@ -13,7 +13,7 @@ from beneficiaires.models import Beneficiaire
 from beneficiaires.validators import contient_nir, normaliser_identifiant_ft, normaliser_telephone
 from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations.dispositifs.base import FaitsEligibilite
+from prestations.dispositifs.eligibilite import FaitsEligibilite
 from tests.factories import BeneficiaireFactory
 
 pytestmark = pytest.mark.django_db

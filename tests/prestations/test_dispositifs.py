@@ -10,21 +10,17 @@ import pytest
 
 from prestations import dispositifs
 from prestations.dispositifs import DispositifInconnu, FaitsEligibilite, regle, regle_en_vigueur
-from prestations.dispositifs.base import (
+from prestations.dispositifs.calendrier import ajouter_mois, fin_de_periode_mois, jours_nets
+from prestations.dispositifs.paiement import (
     ECHEANCIER_PAR_DEFAUT,
-    LIVRABLES,
-    RUBRIQUES_LIVRABLES,
-    STATUTS,
     Declencheur,
     Jalon,
-    ajouter_mois,
     echeancier_effectif,
-    fin_de_periode_mois,
-    jours_nets,
     montant_du,
     preuve,
 )
 from prestations.dispositifs.pma import REORIENTATIONS
+from prestations.dispositifs.vocabulaire import LIVRABLES, RUBRIQUES_LIVRABLES, STATUTS
 
 MOV = regle("MOV", "2010-08")
 BCA = regle("BCA", "2001-07")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from prestations.dispositifs.base import SORTIES_POSITIVES
+from prestations.dispositifs.vocabulaire import SORTIES_POSITIVES
 from prestations.sorties import (
     TYPES_ISSUE_POSITIVE_POSSIBLE,
     Classement,

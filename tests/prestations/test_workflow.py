@@ -21,7 +21,7 @@ from commun.exceptions import ActionRefusee
 from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification, Role
 from prestations import faits, services, workflow
-from prestations.dispositifs.base import fin_de_periode_mois
+from prestations.dispositifs.calendrier import fin_de_periode_mois
 from prestations.models import (
     ActionParcours,
     Entretien,
