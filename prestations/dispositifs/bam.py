@@ -6,6 +6,9 @@ Choices where the seed and SPEC are silent:
 
 * Version "2021-08" (date of the fiche).
 * "90 jours maximum": read as 90 calendar days (inclusive end date), as SPEC §2.
+  SPEC numbers no rule for this duration (BAM-01..BAM-04 are about the public, the
+  phases and the reports), so the end at term is recorded under the dispositif's
+  key: ``regle_terme="BAM"``.
 * The seed's lists (public, objectives, minimum content of the rapport de
   positionnement initial) are truncated; the rapport sections in
   ``vocabulaire.RUBRIQUES_LIVRABLES`` are a provider's usual ones.
@@ -77,7 +80,9 @@ V2021_08 = RegleDispositif(
     valable_au=None,
     phases=PHASES,
     phases_ordonnees=True,
+    # 90 calendar days; no rule id in SPEC: the key stands for it.
     duree_max_jours=90,
+    regle_terme="BAM",
     # BAM-01
     signale_qpv_rural=True,
     echeancier=None,

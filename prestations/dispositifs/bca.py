@@ -6,7 +6,8 @@ Choices where the seed and SPEC are silent:
 
 * Version "2001-07": the programme d'action personnalisé (PAP-ND) that created the
   BCA is in force since 1 July 2001.
-* "Six semaines au maximum" = 42 calendar days (inclusive end date).
+* "Six semaines au maximum" = 42 calendar days (inclusive end date); the
+  prestation ends at term under BCA-02 (``regle_terme``).
 * Deliverable: the seed's last phase is the "formalisation d'un projet
   professionnel et d'un parcours de retour à l'emploi"; a provider hands it over as
   a written synthesis, ``synthese_bilan_competences``, due at the end of that phase.
@@ -73,6 +74,7 @@ V2001_07 = RegleDispositif(
     # BCA-02: four phases in this order, at most 6 weeks (about 20 hours).
     phases_ordonnees=True,
     duree_max_jours=42,
+    regle_terme="BCA-02",
     duree_indicative_heures=20,
     # BCA-01
     criteres_eligibilite=(AncienneteInscriptionConseillee(regle="BCA-01", mois_min=6),),

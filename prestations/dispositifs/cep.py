@@ -5,8 +5,8 @@ Rules declared here: CEP-01, CEP-02, LIV-04 (CEP part).
 Choices where the seed and SPEC are silent:
 
 * Version "2019-03", in force from the date of the arrêté (29 March 2019).
-* No maximum duration, hence no end date, no renewal, no suspension (nothing to
-  protect: there is no term and no entretien gap limit).
+* No maximum duration, hence no end date (no ``regle_terme``), no renewal, no
+  suspension (nothing to protect: there is no term and no entretien gap limit).
 * CEP-01: the two levels are not necessarily consecutive and each may be delivered
   alone: ``phases_ordonnees=False`` and neither level is mandatory by itself (the
   workflow requires at least one).

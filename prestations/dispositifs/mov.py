@@ -16,6 +16,13 @@ Choices where the seed and SPEC are silent:
 * PAY-03's proofs read "contrat de travail + (bulletin de salaire du mois
   considéré ou certificat de présence)" for a job; "justificatif de création ou
   reprise + justificatif d'existence à la date considérée" for a business.
+* MOV-08 "au terme": the renewal is decided in the last 30 days before the end date,
+  end date included; the prescripteur is asked on the first of them.
+* Warnings nobody sets a day for: 3 days before a deliverable's deadline (LIV-01,
+  LIV-02); 2 days before a follow-up window closes, never before it opens (MOV-13).
+
+Every number of the rules above is written once, below; the rule parts
+(``delais.py``, ``parcours.py``) turn them into dates.
 """
 
 from __future__ import annotations
@@ -133,10 +140,11 @@ V2010_08 = RegleDispositif(
     valable_au=None,
     phases=PHASES,
     phases_ordonnees=True,
-    # MOV-07: 180 calendar days, never postponed.
+    # MOV-07: 180 calendar days, never postponed; the prestation ends at term under MOV-07.
     duree_max_jours=180,
-    # MOV-08: renewable once, for 6 months, by the prescripteur.
-    renouvellement=Renouvellement(nombre_max=1, duree_mois=6, regle="MOV-08"),
+    regle_terme="MOV-07",
+    # MOV-08: renewable once, for 6 months, by the prescripteur, in the last 30 days.
+    renouvellement=Renouvellement(nombre_max=1, duree_mois=6, jours_avant_terme=30, regle="MOV-08"),
     # MOV-09 (and MOV-07: no postponement of the end date).
     suspension=RegleSuspension(
         limites=(
@@ -163,7 +171,7 @@ V2010_08 = RegleDispositif(
     periode_entreprise=RegleEntreprise(
         nombre_min=1, duree_min_jours=7, duree_max_jours=42, avant_fin_de_phase="phase_2", regle="MOV-12"
     ),
-    # MOV-13
+    # MOV-13 (warning 2 days before a window closes)
     suivi_emploi=SuiviEmploi(
         duree_mois=3,
         premier_entretien_jours=7,
@@ -172,23 +180,27 @@ V2010_08 = RegleDispositif(
         sorties=("emploi", "formation"),
         regle="MOV-13",
         phase="suivi_emploi",
+        alerte_jours_avant_fin_fenetre=2,
     ),
     echeances_livrables=(
-        # LIV-01: end of month 2, with the feuille d'émargement.
+        # LIV-01: end of month 2, with the feuille d'émargement; warning 3 days before.
         EcheanceLivrable(
             livrable="bilan_intermediaire",
             reference=Reference.DEBUT,
             mois=2,
             regle="LIV-01",
             emargement="emargement_bilan_intermediaire",
+            alerte_jours_avant=3,
         ),
-        # LIV-02: within 7 calendar days after the end, with the feuille d'émargement.
+        # LIV-02: within 7 calendar days after the end, with the feuille d'émargement;
+        # warning 3 days before.
         EcheanceLivrable(
             livrable="bilan_final",
             reference=Reference.FIN,
             jours=7,
             regle="LIV-02",
             emargement="emargement_bilan_final",
+            alerte_jours_avant=3,
         ),
     ),
     echeancier=ECHEANCIER,

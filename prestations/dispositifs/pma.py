@@ -5,7 +5,9 @@ Rules declared here: PMA-01, PMA-02, PMA-03, PMA-04.
 Choices where the seed and SPEC are silent:
 
 * Version "2022": the marché with the conseil départemental runs "depuis 2022".
-* Duration: set by each marché (``duree_fixee_par_marche``).
+* Duration: set by each marché (``duree_fixee_par_marche``). SPEC numbers no rule
+  for it (PMA-01..PMA-04 are about eligibility and exclusion), so the end at term
+  is recorded under the dispositif's key: ``regle_terme="PMA"``.
 * Phases: eligibilité (checked on the prescription data, no entretien required),
   bilan (one individual entretien at least, producing a diagnostic mobilité),
   accompagnement (one individual entretien at least, closed by a bilan de fin de
@@ -73,6 +75,8 @@ V2022 = RegleDispositif(
     phases_ordonnees=True,
     duree_max_jours=None,
     duree_fixee_par_marche=True,
+    # The marché's duration; no rule id in SPEC: the key stands for it.
+    regle_terme="PMA",
     criteres_eligibilite=(
         # PMA-01: "jeunes de moins de 26 ans accompagnés par une mission locale".
         PublicsEligibles(

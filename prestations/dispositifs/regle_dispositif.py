@@ -9,9 +9,9 @@ and :mod:`~prestations.dispositifs.paiement`. The workflow code (lettre de comma
 phases, échéances, jalons) only reads these objects; it never tests which dispositif
 it is dealing with.
 
-Rules read directly from fields here: PRE-01 and MOV-07 (:meth:`date_fin`), MOV-08
-(:meth:`date_fin_renouvellement`), MOV-05, MOV-06 and LIV-03 (the
-``delai_..._heures`` notices).
+Rules read directly from fields here: PRE-01 and the end at term (:meth:`date_fin`,
+``regle_terme``: MOV-07, BCA-02...), MOV-08 (:meth:`date_fin_renouvellement`),
+MOV-05, MOV-06 and LIV-03 (the ``delai_..._heures`` notices).
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ class RegleDispositif:
 
     Duration: ``duree_max_jours`` calendar days (inclusive, see :meth:`date_fin`), or
     ``duree_fixee_par_marche`` (the marché gives the duration), or neither (no end date).
+
+    ``regle_terme``: id of the rule that ends the prestation at its end date, recorded
+    on the échéance and the sortie of the end at term (MOV-07 for MOV, BCA-02 for
+    BCA). Where SPEC numbers no such rule the rule-set module sets the dispositif's
+    key and says so (BAM, PMA). Required when the dispositif has an end date, absent
+    otherwise (CEP).
     """
 
     cle: str
@@ -51,6 +57,7 @@ class RegleDispositif:
     duree_max_jours: int | None = None
     duree_fixee_par_marche: bool = False
     duree_indicative_heures: int | None = None
+    regle_terme: str | None = None
     renouvellement: Renouvellement | None = None
     suspension: RegleSuspension | None = None
     delai_contractualisation: Delai | None = None
@@ -84,6 +91,11 @@ class RegleDispositif:
             erreurs.append("durée à la fois fixée par le dispositif et par le marché")
         if self.duree_max_jours is not None and self.duree_max_jours < 1:
             erreurs.append("durée maximale invalide")
+        a_une_date_fin = self.duree_max_jours is not None or self.duree_fixee_par_marche
+        if a_une_date_fin and not self.regle_terme:
+            erreurs.append("règle de fin au terme (regle_terme) manquante")
+        if not a_une_date_fin and self.regle_terme:
+            erreurs.append("règle de fin au terme sans date de fin")
         livrables = [lv for p in self.phases for lv in (*p.livrables, *p.livrables_optionnels)]
         livrables += [e.livrable for e in self.echeances_livrables]
         erreurs += [f"livrable inconnu « {lv} »" for lv in livrables if lv not in LIVRABLES]
@@ -123,7 +135,7 @@ class RegleDispositif:
         MOV, 180 days from 2026-03-01, ends on 2026-08-27. When the duration is set by
         the marché (PMA), ``duree_marche_jours`` is required; otherwise it is ignored
         (the dispositif's own duration prevails). ``None`` when the dispositif has no
-        end date (CEP).
+        end date (CEP). The prestation ends at term the day after, under ``regle_terme``.
         """
         if self.duree_fixee_par_marche:
             if duree_marche_jours is None:

@@ -10,7 +10,7 @@ import pytest
 
 from prestations import dispositifs
 from prestations.dispositifs import DispositifInconnu, FaitsEligibilite, regle, regle_en_vigueur
-from prestations.dispositifs.calendrier import ajouter_mois, fin_de_periode_mois, jours_nets
+from prestations.dispositifs.calendrier import ajouter_mois, duree_jours, fin_de_periode_mois, jours_nets
 from prestations.dispositifs.paiement import (
     ECHEANCIER_PAR_DEFAUT,
     Declencheur,
@@ -179,6 +179,20 @@ def test_cep_sans_date_fin():
     assert CEP.duree_max_jours is None and not CEP.duree_fixee_par_marche
 
 
+def test_mov07_bca02_regle_de_fin_au_terme_declaree_par_chaque_dispositif():
+    # MOV-07 and BCA-02 end the prestation at its end date; SPEC numbers no such rule
+    # for BAM (90 days) and PMA (the marché's duration): their key stands for it.
+    assert MOV.regle_terme == "MOV-07"
+    assert BCA.regle_terme == "BCA-02"
+    assert BAM.regle_terme == "BAM"
+    assert PMA.regle_terme == "PMA"
+    assert CEP.regle_terme is None  # no end date
+    with pytest.raises(ValueError, match="regle_terme"):
+        dataclasses.replace(BCA, regle_terme=None)
+    with pytest.raises(ValueError, match="sans date de fin"):
+        dataclasses.replace(CEP, regle_terme="CEP")
+
+
 # --- month arithmetic --------------------------------------------------------
 
 
@@ -232,6 +246,22 @@ def test_mov08_pas_de_renouvellement_pour_les_autres_dispositifs():
         assert autre.renouvellement is None
         with pytest.raises(ValueError, match="ne prévoit pas de renouvellement"):
             autre.date_fin_renouvellement(date(2026, 8, 27))
+
+
+def test_mov08_renouvellement_decide_dans_les_30_derniers_jours():
+    renouvellement = MOV.renouvellement
+    assert renouvellement.jours_avant_terme == 30
+    fin = MOV.date_fin(date(2026, 3, 1))  # 27 August 2026
+    debut_fenetre, fin_fenetre = renouvellement.fenetre(fin)
+    assert (debut_fenetre, fin_fenetre) == (date(2026, 7, 29), fin)
+    assert duree_jours(debut_fenetre, fin_fenetre) == 30  # the end date included
+    assert not renouvellement.fenetre_ouverte(fin, date(2026, 7, 28))
+    assert renouvellement.fenetre_ouverte(fin, date(2026, 7, 29))
+    assert renouvellement.fenetre_ouverte(fin, fin)
+    assert not renouvellement.fenetre_ouverte(fin, date(2026, 8, 28))
+    assert dataclasses.replace(renouvellement, jours_avant_terme=1).fenetre(fin) == (fin, fin)
+    with pytest.raises(ValueError, match="MOV-08"):
+        dataclasses.replace(renouvellement, jours_avant_terme=0)
 
 
 # --- suspensions (MOV-09) ----------------------------------------------------
@@ -302,6 +332,77 @@ def test_mov10_ecart_de_14_jours_net_des_suspensions_et_periodes_en_entreprise()
     assert jours_nets(dernier, date(2026, 4, 10), [(date(2026, 4, 2), date(2026, 4, 5))] * 2) == 5
 
 
+def test_mov10_jour_ou_ecart_atteint_a_travers_suspension_et_periode_en_entreprise():
+    regle_ecart = MOV.ecart_entretiens
+    dernier = date(2026, 4, 1)
+    # Illness 3-7 April, période en entreprise 10-16 April: net days are 2, 8, 9 April,
+    # then every day from 17 April (4th net day).
+    exclues = [(date(2026, 4, 3), date(2026, 4, 7)), (date(2026, 4, 10), date(2026, 4, 16))]
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, 0, exclues) == dernier
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, 1, exclues) == date(2026, 4, 2)
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, 2, exclues) == date(2026, 4, 8)
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, 4, exclues) == date(2026, 4, 17)
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, 14, exclues) == date(2026, 4, 27)
+    # Warnings at net days 10 and 13; the last day an entretien keeps the prestation
+    # alive is the 14th net day; it ends on the 15th.
+    assert regle_ecart.dates_alerte(dernier, exclues) == (date(2026, 4, 23), date(2026, 4, 26))
+    assert regle_ecart.date_limite(dernier, exclues) == date(2026, 4, 27)
+    assert regle_ecart.date_depassement(dernier, exclues) == date(2026, 4, 28)
+    # Without excluded periods: 14 calendar days.
+    assert regle_ecart.date_limite(dernier) == date(2026, 4, 15)
+
+
+def test_mov10_date_limite_prolongee_par_une_suspension_qui_suit_le_quatorzieme_jour():
+    regle_ecart = MOV.ecart_entretiens
+    dernier = date(2026, 4, 1)
+    suspension = [(date(2026, 4, 16), date(2026, 4, 20))]  # right after the 14th net day
+    assert regle_ecart.jour_ou_ecart_atteint(dernier, regle_ecart.max_jours, suspension) == date(2026, 4, 15)
+    assert regle_ecart.date_limite(dernier, suspension) == date(2026, 4, 20)
+    assert regle_ecart.date_depassement(dernier, suspension) == date(2026, 4, 21)
+    assert not regle_ecart.depasse(regle_ecart.ecart(dernier, date(2026, 4, 20), suspension))
+
+
+@pytest.mark.parametrize(
+    "exclues",
+    [
+        [],
+        [(date(2026, 4, 3), date(2026, 4, 7)), (date(2026, 4, 10), date(2026, 4, 16))],
+        [(date(2026, 4, 2), date(2026, 4, 2)), (date(2026, 4, 15), date(2026, 4, 30))],
+        [(date(2026, 4, 5), date(2026, 4, 12)), (date(2026, 4, 8), date(2026, 4, 20))],  # overlapping
+    ],
+)
+def test_mov10_la_marche_s_accorde_avec_ecart_et_depasse(exclues):
+    regle_ecart = MOV.ecart_entretiens
+    dernier = date(2026, 4, 1)
+    limite = regle_ecart.date_limite(dernier, exclues)
+    alertes = dict(zip(regle_ecart.alertes_jours, regle_ecart.dates_alerte(dernier, exclues), strict=True))
+    for n in range(60):
+        jour = dernier + timedelta(days=n)
+        ecart = regle_ecart.ecart(dernier, jour, exclues)
+        assert regle_ecart.depasse(ecart) == (jour > limite)
+        for seuil in range(regle_ecart.max_jours + 2):
+            assert (ecart >= seuil) == (jour >= regle_ecart.jour_ou_ecart_atteint(dernier, seuil, exclues))
+        assert regle_ecart.alertes_atteintes(ecart) == tuple(a for a, le in alertes.items() if jour >= le)
+
+
+def test_mov10_seuil_negatif_et_periode_inversee_refuses():
+    regle_ecart = MOV.ecart_entretiens
+    with pytest.raises(ValueError, match="MOV-10"):
+        regle_ecart.jour_ou_ecart_atteint(date(2026, 4, 1), -1)
+    with pytest.raises(ValueError, match="Période invalide"):
+        regle_ecart.date_limite(date(2026, 4, 1), [(date(2026, 4, 5), date(2026, 4, 3))])
+
+
+def test_mov10_les_messages_disent_les_nombres_de_la_regle():
+    regle_ecart = MOV.ecart_entretiens
+    assert regle_ecart.libelle_depassement == "plus de 14 jours sans entretien"
+    assert regle_ecart.libelle_neutralisation == "hors suspensions et périodes en entreprise"
+    autre = dataclasses.replace(regle_ecart, max_jours=21, neutralise_periodes_entreprise=False)
+    assert autre.libelle_depassement == "plus de 21 jours sans entretien"
+    assert autre.libelle_neutralisation == "hors suspensions"
+    assert autre.date_limite(date(2026, 4, 1)) == date(2026, 4, 22)
+
+
 def test_mov10_alertes_aux_jours_10_et_13():
     regle_ecart = MOV.ecart_entretiens
     assert regle_ecart.alertes_atteintes(9) == ()
@@ -348,6 +449,21 @@ def test_mov13_suivi_dans_l_emploi_3_mois():
     assert not MOV.phase("suivi_emploi").obligatoire
 
 
+def test_mov13_alerte_2_jours_avant_la_fin_de_chaque_fenetre():
+    suivi = MOV.suivi_emploi
+    assert suivi.alerte_jours_avant_fin_fenetre == 2
+    fenetres = suivi.fenetres(date(2026, 6, 1))
+    assert [suivi.date_alerte(*f) for f in fenetres] == [
+        date(2026, 6, 5),
+        date(2026, 6, 28),
+        date(2026, 7, 29),
+        date(2026, 8, 29),
+    ]
+    # Never before the window opens.
+    assert suivi.date_alerte(date(2026, 6, 1), date(2026, 6, 2)) == date(2026, 6, 1)
+    assert dataclasses.replace(suivi, alerte_jours_avant_fin_fenetre=10).date_alerte(*fenetres[0]) == date(2026, 6, 1)
+
+
 # --- deliverables (LIV-01, LIV-02, LIV-04) -----------------------------------
 
 
@@ -365,6 +481,18 @@ def test_liv02_bilan_final_sous_7_jours_apres_la_fin():
     assert echeance.date_limite(date(2026, 3, 1), date(2026, 8, 27)) == date(2026, 9, 3)
     assert echeance.date_limite(date(2026, 3, 1), None) is None
     assert MOV.livrables_requis() == ("contrat_accompagnement", "bilan_intermediaire", "bilan_final")
+
+
+def test_liv01_liv02_alerte_3_jours_avant_l_echeance_du_livrable():
+    intermediaire = MOV.echeance_livrable("bilan_intermediaire")
+    final = MOV.echeance_livrable("bilan_final")
+    assert intermediaire.alerte_jours_avant == final.alerte_jours_avant == 3
+    debut, fin = date(2026, 3, 1), date(2026, 8, 27)
+    assert intermediaire.date_alerte(debut, fin) == date(2026, 4, 27)  # deadline 30 April
+    assert final.date_alerte(debut, fin) == date(2026, 8, 31)  # deadline 3 September
+    assert final.date_alerte(debut, None) is None
+    with pytest.raises(ValueError, match="LIV-01"):
+        dataclasses.replace(intermediaire, alerte_jours_avant=-1)
 
 
 def test_liv04_bam_rapports_et_cep_document_de_synthese():
