@@ -11,7 +11,7 @@ the seeding session (``session_replication_role = replica``): the rows are consi
 by construction.
 
 The échéance rows of the open cases are then written with the engine's own rules
-(``prestations.echeances.obligations``, by batches, written with ``COPY``) as the sweeps
+(``prestations.echeances.regles.obligations``, by batches, written with ``COPY``) as the sweeps
 up to ``AVANT`` (23:55 the day before) left them: warnings whose time had come sent,
 due times passed breached, the rest waiting. The benchmark sweeps at ``MAINTENANT``
 (00:05): the rows whose next action falls at midnight are due.
@@ -40,7 +40,7 @@ PREPARATION = [
     "SET synchronous_commit = off",
     "SET work_mem = '256MB'",
     "SET maintenance_work_mem = '512MB'",
-    # Midnight in Europe/Paris of a day (DST-safe), like prestations.echeances.minuit.
+    # Midnight in Europe/Paris of a day (DST-safe), like prestations.echeances.regles.minuit.
     """CREATE OR REPLACE FUNCTION pg_temp.minuit(d date) RETURNS timestamptz LANGUAGE sql IMMUTABLE
        AS $$ SELECT (d::timestamp AT TIME ZONE 'Europe/Paris') $$""",
     # 10:00 in Europe/Paris of a day: the time of the seeded entretiens.
@@ -360,10 +360,11 @@ def echeances_du_moteur(journal=print, lot: int = 2000) -> int:
     on the seeded database). Returns the number of rows written."""
     from django.db import connection, transaction
 
-    from prestations import echeances, faits
+    from prestations import faits
+    from prestations.echeances.notices import notices_des_dossiers
+    from prestations.echeances.regles import obligations
     from prestations.models import ETATS_OUVERTS, Prestation
 
-    notices = getattr(echeances, "_notices_du_prescripteur", None) or echeances.notices_email
     ids = list(Prestation.objects.filter(etat__in=ETATS_OUVERTS).order_by("pk").values_list("pk", flat=True))
     total = 0
     copier = f"COPY prestations_echeance ({COLONNES_ECHEANCE}) FROM STDIN"
@@ -373,13 +374,13 @@ def echeances_du_moteur(journal=print, lot: int = 2000) -> int:
             prestations = list(
                 faits.charger(
                     Prestation.objects.filter(pk__in=ids[debut : debut + lot]).select_related("lettre_de_commande")
-                ).prefetch_related("livrables")
+                )
             )
-            notices(prestations)
+            notices = notices_des_dossiers(prestations)
             lignes = [
                 ligne_avant(obligation, prestation.pk, prestation.version_faits)
                 for prestation in prestations
-                for obligation in echeances.obligations(prestation, AVANT)
+                for obligation in obligations(prestation, AVANT, notices[prestation.pk])
             ]
             with connection.cursor() as curseur, curseur.copy(copier) as copie:
                 copie.set_types(TYPES_ECHEANCE)

@@ -6,18 +6,12 @@ from django.core.exceptions import ValidationError
 from beneficiaires.models import Beneficiaire
 from beneficiaires.validators import normaliser_code_rome, normaliser_identifiant_ft, normaliser_telephone
 from commun.forms import StyledFormMixin
+from commun.widgets import DateInput
 from territoires.champs import CommuneChoiceField, est_code_insee
 from territoires.models import Commune
 from territoires.views import chercher_communes
 
 FORMATS_DATE = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class RechercheForm(StyledFormMixin, forms.Form):

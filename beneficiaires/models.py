@@ -332,25 +332,6 @@ class Beneficiaire(models.Model):
             return None
         return (le.year - debut.year) * 12 + le.month - debut.month - (le.day < debut.day)
 
-    def faits_eligibilite(self, le: date):
-        """The facts the dispositif rules read (PMA-01, PMA-02, PMA-03, BCA-01) on ``le``.
-
-        PMA-02: a defined project (``projet_defini``), followed by an insertion
-        professional (``accompagnateur_insertion`` filled in), concrete steps taken
-        (``demarches_engagees`` filled in).
-        """
-        from prestations.dispositifs.eligibilite import FaitsEligibilite
-
-        return FaitsEligibilite(
-            statut=self.statut,
-            age=self.age(le),
-            niveau_francais=self.niveau_francais,
-            projet_professionnel_defini=self.projet_defini,
-            suivi_par_professionnel_insertion=bool(self.accompagnateur_insertion.strip()),
-            demarches_engagees=bool(self.demarches_engagees.strip()),
-            mois_inscription=self.mois_inscription(le),
-        )
-
     def clean(self):
         super().clean()
         self.nom = " ".join(self.nom.split())

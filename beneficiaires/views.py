@@ -47,12 +47,9 @@ def liste(request):
 
 
 def _lettres_de_commande(request, beneficiaire):
-    """The bénéficiaire's lettres de commande the acteur may see, and its re-orientations (PMA-03)."""
-    from prestations.models import LettreDeCommande
-
+    """The bénéficiaire's lettres de commande the acteur may see."""
     return list(
-        LettreDeCommande.objects.visible_par(request.acteur)
-        .filter(beneficiaire=beneficiaire)
+        beneficiaire.lettres_de_commande.visible_par(request.acteur)
         .select_related("marche__prestataire", "prestation")
         .order_by("-emise_le")[:50]
     )

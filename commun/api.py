@@ -9,6 +9,7 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,6 +48,18 @@ def borner_champ(field) -> None:
         field.error_messages["does_not_exist"] = "Aucun objet de ce numéro dans votre périmètre."
 
 
+class DateHeure(serializers.DateTimeField):
+    """A date-time within ``commun.bornes`` before anything converts it: DRF makes a naive
+    value aware first, which overflows for year 1 (a 500 otherwise)."""
+
+    def enforce_timezone(self, value):
+        try:
+            valider_date(value)
+        except DjangoValidationError as erreur:
+            raise serializers.ValidationError(erreur.messages) from None
+        return super().enforce_timezone(value)
+
+
 class BornesMixin:
     """Apply ``borner_champ`` to every field of the serializer."""
 
@@ -62,4 +75,4 @@ class Serializer(BornesMixin, serializers.Serializer):
 
 
 class ModelSerializer(BornesMixin, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: DateHeure}

@@ -17,3 +17,9 @@ class ActionRefusee(Exception):
         super().__init__(message)
         self.message = message
         self.regle = regle
+
+
+class ActionNonPrevue(ActionRefusee):
+    """The action does not exist for this case: its rule set has no such rule (a suspension
+    on a dispositif without MOV-09, a renewal without MOV-08…). Refused like any other
+    (409); the list of possible actions leaves it out instead of explaining it."""

@@ -1,5 +1,3 @@
-import re
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, viewsets
@@ -9,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commun.api import ModelSerializer, Serializer
+from commun.bornes import identifiant
 from comptes.acteurs import SESSION_KEY, resoudre
 from comptes.models import Canal, Membership, Notification, Organisation, PreferencesNotification
 
@@ -30,11 +29,11 @@ def acteur_api(request):
         django_request._acteur_api_resolu = True
         return django_request.acteur
     if organisation_id is not None:
-        if not re.fullmatch(r"[0-9]{1,18}", organisation_id):
+        if identifiant(organisation_id) is None:
             raise ParseError("En-tête X-Organisation invalide : indiquez le numéro de l'organisation (chiffres).")
         # An explicit organisation the user does not belong to gives no acteur (403).
         membership_id = (
-            Membership.objects.filter(user=request.user, organisation_id=int(organisation_id))
+            Membership.objects.filter(user=request.user, organisation_id=identifiant(organisation_id))
             .order_by("role")
             .values_list("pk", flat=True)
             .first()
@@ -122,7 +121,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 class NotificationSerializer(ModelSerializer):
-    organisation = serializers.CharField(source="organisation.nom", read_only=True, default=None)
+    organisation = serializers.CharField(source="organisation.nom", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Notification

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from comptes.notifications import envoyer_emails_en_attente
+from comptes.envoi import envoyer_emails_en_attente
 
 
 @shared_task(ignore_result=True)

@@ -3,9 +3,10 @@ from rest_framework.routers import DefaultRouter
 
 from beneficiaires.api import BeneficiaireViewSet
 from comptes.api import MoiView, NotificationViewSet, OrganisationViewSet, PreferencesNotificationView
-from prestations.api import LettreDeCommandeViewSet, MarcheViewSet
-from prestations.api_echeances import EcheanceATraiterViewSet
-from prestations.api_suivi import PrestationViewSet, SessionCollectiveViewSet
+from livrables.api import LivrablesDuDossier
+from prestations.commandes.api import LettreDeCommandeViewSet, MarcheViewSet
+from prestations.echeances.api import EcheanceATraiterViewSet
+from prestations.suivi.api import PrestationViewSet, SessionCollectiveViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -20,5 +21,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = [
     path("moi/", MoiView.as_view(), name="api-moi"),
     path("notifications/preferences/", PreferencesNotificationView.as_view(), name="notification-preferences"),
+    path("prestations/<int:pk>/livrables/", LivrablesDuDossier.as_view(), name="prestation-livrables"),
     path("", include(router.urls)),
 ]

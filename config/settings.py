@@ -7,7 +7,6 @@ bad value at start-up with a message naming the variable.
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
 
@@ -185,13 +184,6 @@ CELERY_BEAT_SCHEDULE = {
     "envoyer-emails": {"task": "comptes.tasks.envoyer_emails", "schedule": 60.0},
     "balayer-echeances": {"task": "prestations.tasks.balayer_echeances", "schedule": 300.0},
 }
-# Database connections one deadline sweep works on at once, a batch of due rows each
-# (``prestations.echeances.balayer``): one batch's Python work runs while another's
-# queries do. 1 keeps the whole sweep on the caller's connection.
-ECHEANCES_CONNEXIONS = env_int("ECHEANCES_CONNEXIONS", default=2)
-if ECHEANCES_CONNEXIONS < 1:
-    raise ImproperlyConfigured(f"Environment variable ECHEANCES_CONNEXIONS={ECHEANCES_CONNEXIONS} must be at least 1.")
-
 # --- API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -213,6 +205,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "commun.schema.reponses_d_erreur"],
     "ENUM_NAME_OVERRIDES": {
         "TypeEntretienEnum": "prestations.models.suivi.TypeEntretien",
         "TypeSortieEnum": "prestations.sorties.TypeSortie",

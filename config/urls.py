@@ -12,12 +12,16 @@ admin.site.index_title = "Administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="swagger-ui",
+    ),
     path("api/", include("config.api_urls")),
     path("sante/", login_not_required(sante), name="sante"),
     path("beneficiaires/", include("beneficiaires.urls")),
     path("territoires/", include("territoires.urls")),
-    path("livrables/", include("livrables.urls")),
+    path("", include("livrables.urls")),
     path("", include("prestations.urls")),
     path("", include("comptes.urls")),
 ]

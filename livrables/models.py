@@ -12,6 +12,7 @@ from django.db import models
 
 from prestations.dispositifs import LIVRABLES
 from prestations.models import Prestation
+from prestations.models.version import declencheur_des_faits
 
 
 def _chemin(instance, nom):
@@ -39,6 +40,7 @@ class Livrable(models.Model):
     class Meta:
         verbose_name = "livrable"
         ordering = ["type", "-version"]
+        triggers = [declencheur_des_faits()]
         constraints = [
             models.UniqueConstraint(fields=["prestation", "type", "version"], name="livrable_version_unique"),
         ]

@@ -13,9 +13,11 @@ from django.utils import timezone
 from commun.exceptions import ActionRefusee
 from comptes.notifications import notifier
 from livrables.models import Livrable
+from prestations.dispositifs import LIVRABLES
+from prestations.journal import journaliser
 from prestations.models import Etat, Prestation, TypeEvenement
-from prestations.services import journaliser
-from prestations.workflow import actualiser_echeances, verifier_acteur_prestataire
+from prestations.suivi.gardes import verifier_acteur_prestataire
+from prestations.verrou import verrouiller
 
 TAILLE_MAX = 10 * 1024 * 1024
 
@@ -28,16 +30,14 @@ def livrables_prevus(prestation) -> list[tuple[str, str]]:
         for cle in (*phase.livrables, *phase.livrables_optionnels):
             if cle not in cles:
                 cles.append(cle)
-    from prestations.dispositifs import LIVRABLES
-
     return [(cle, LIVRABLES.get(cle, cle)) for cle in cles]
 
 
 def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
     """Store the PDF, timestamp its transmission and notify the prescripteur (LIV-05).
 
-    Concurrency: the case row is locked (``select_for_update``) before the next version
-    is read, as every workflow action locks its case first; simultaneous transmissions of
+    Concurrency: the case row is locked (``prestations.verrou``) before the next version
+    is read, as every action locks its case first; simultaneous transmissions of
     one case therefore queue on that lock and get versions 1, 2, 3... without a gap or a
     duplicate. (Locking the deliverable rows instead locks nothing for the first version.)
     The guards are checked again on the locked row (the référent or the state may have
@@ -49,12 +49,12 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
     commit itself), the file just written is deleted and the error re-raised: a file is
     left on disk only with its row. The transaction is ``durable``: a caller cannot wrap
     this call in its own transaction (Django raises ``RuntimeError``), so this commit is
-    the real one and no outer rollback can drop the row after the file was kept.
+    the real one and no outer rollback can drop the row after the file was kept. The
+    lock rewrites the case's échéances on leaving (LIV-01/LIV-02 honoured).
     Writing the file after the commit instead (``on_commit``) would risk the worse
     failure, a transmitted row without its file. What remains is a process killed
     between the write and the commit: an orphan file, never a row without its file."""
-    verifier_acteur_prestataire(acteur, prestation)
-    _verifier_etat(prestation)
+    verifier_transmission(acteur, prestation)
     prevus = dict(livrables_prevus(prestation))
     if type not in prevus:
         raise ValidationError({"type": "Ce livrable n'est pas prévu pour ce dispositif."})
@@ -68,19 +68,8 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
     fichier.seek(0)
     ecrit = None  # the storage name of the file once written, to delete on failure
     try:
-        with transaction.atomic(durable=True):
-            verrouillee = (
-                Prestation.objects.select_for_update(of=("self",))
-                .select_related(
-                    "lettre_de_commande__marche",
-                    "lettre_de_commande__beneficiaire",
-                    "lettre_de_commande__prescripteur",
-                    "lettre_de_commande__organisation_prescriptrice",
-                )
-                .get(pk=prestation.pk)
-            )
-            verifier_acteur_prestataire(acteur, verrouillee)
-            _verifier_etat(verrouillee)
+        with transaction.atomic(durable=True), verrouiller(prestation) as verrouillee:
+            verifier_transmission(acteur, verrouillee)
             version = (
                 Livrable.objects.filter(prestation=verrouillee, type=type).aggregate(v=Max("version"))["v"] or 0
             ) + 1
@@ -114,7 +103,6 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
                 f"(version {version}) de {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}.",
                 lien=reverse("livrables:telecharger", args=[livrable.pk]),
             )
-            actualiser_echeances(verrouillee)
     except BaseException:
         if ecrit:
             livrable.fichier.storage.delete(ecrit)
@@ -122,6 +110,8 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
     return livrable
 
 
-def _verifier_etat(prestation) -> None:
-    if prestation.etat in (Etat.ATTENTE_REFERENT,):
-        raise ActionRefusee("Un référent doit d'abord être désigné.")
+def verifier_transmission(acteur, prestation: Prestation) -> None:
+    """The référent of the case or a responsable transmits, once a référent is designated."""
+    verifier_acteur_prestataire(acteur, prestation)
+    if prestation.etat == Etat.ATTENTE_REFERENT:
+        raise ActionRefusee("Un référent doit d'abord être désigné.", "MOV-04")

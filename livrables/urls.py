@@ -5,5 +5,6 @@ from livrables import views
 app_name = "livrables"
 
 urlpatterns = [
-    path("<int:pk>/telecharger/", views.telecharger, name="telecharger"),
+    path("livrables/<int:pk>/telecharger/", views.telecharger, name="telecharger"),
+    path("prestations/<int:pk>/livrables/", views.transmettre, name="transmettre"),
 ]

@@ -6,7 +6,7 @@ class PrestationsConfig(AppConfig):
     verbose_name = "Prestations"
 
     def ready(self):
-        from comptes.notifications import notification_envoyee
-        from prestations.echeances import honorer_a_l_envoi
+        from comptes.envoi import notification_envoyee
+        from prestations.echeances.notices import honorer_a_l_envoi
 
         notification_envoyee.connect(honorer_a_l_envoi, dispatch_uid="prestations.honorer_a_l_envoi")

@@ -105,7 +105,7 @@ def creer_marches_demo(organisations) -> list[Marche]:
 def creer_dossiers_demo(organisations) -> int:
     """Two bénéficiaires of the FT agence with an MOV and a BAM LdC (only once)."""
     from beneficiaires.models import Beneficiaire
-    from prestations.services import creer_lettre_de_commande
+    from prestations.commandes.services import creer_lettre_de_commande
     from territoires.models import Commune
 
     membership = Membership.objects.select_related("user", "organisation").get(
@@ -159,7 +159,8 @@ def creer_parcours_demo(organisations) -> int:
     """A MOV case started 40 days ago and run by the demo référent: contractualisation,
     weekly entretiens, an illness suspension, phase 2 (only once)."""
     from beneficiaires.models import Beneficiaire
-    from prestations import services, workflow
+    from prestations.commandes import services
+    from prestations.suivi import contractualisation, entretiens, suspensions
     from territoires.models import Commune
 
     prescription = Membership.objects.select_related("user", "organisation").get(
@@ -211,7 +212,7 @@ def creer_parcours_demo(organisations) -> int:
 
     prestation = ldc.prestation
     prestation.refresh_from_db()
-    workflow.contractualiser(
+    contractualisation.contractualiser(
         acteur,
         prestation,
         debut=a(debut + datetime.timedelta(days=3)),
@@ -222,7 +223,7 @@ def creer_parcours_demo(organisations) -> int:
     )
     for jours in (9, 16):
         prestation.refresh_from_db()
-        workflow.enregistrer_entretien(
+        entretiens.enregistrer_entretien(
             acteur,
             prestation,
             debut=a(debut + datetime.timedelta(days=jours)),
@@ -232,9 +233,9 @@ def creer_parcours_demo(organisations) -> int:
             compte_rendu="Diagnostic : situation sociale, mobilité, santé.",
         )
     prestation.refresh_from_db()
-    workflow.passer_phase(acteur, prestation)
+    entretiens.passer_phase(acteur, prestation)
     prestation.refresh_from_db()
-    workflow.declarer_suspension(
+    suspensions.declarer_suspension(
         acteur,
         prestation,
         motif="maladie",
@@ -243,7 +244,7 @@ def creer_parcours_demo(organisations) -> int:
         commentaire="Arrêt maladie transmis par la bénéficiaire.",
     )
     prestation.refresh_from_db()
-    workflow.enregistrer_entretien(
+    entretiens.enregistrer_entretien(
         acteur,
         prestation,
         debut=a(debut + datetime.timedelta(days=29)),

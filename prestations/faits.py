@@ -1,9 +1,9 @@
 """Computed case facts: each a function of the case data and a date ``le``.
 
 The case page, the lists, the deadline engine and the indicators read these same
-functions. They expect a prestation whose ``entretiens``, ``suspensions`` and
-``periodes_entreprise`` are prefetched (``charger``) so a page computes them without
-extra queries.
+functions. They expect a prestation whose relations are prefetched (``charger``) so a
+page computes them without extra queries. The case's deadlines are its ``Echeance``
+rows (``prestations.echeances``), never computed again here.
 """
 
 from __future__ import annotations
@@ -11,47 +11,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models.query import QuerySet
-
 from prestations.models import Etat, Prestation
+from prestations.models.echeances import TYPES_AUTOMATIQUES
+
+#: The relations of a case the rules read (entretiens, suspensions, périodes en entreprise,
+#: deliverables): what ``charger`` prefetches, and what bumps the case's facts version
+#: (``Prestation.version_faits``, triggers declared on each of these models).
+RELATIONS = ("entretiens", "suspensions", "periodes_entreprise", "livrables")
 
 
 def charger(queryset):
-    """Prefetch what the facts read."""
-    return queryset.prefetch_related("entretiens", "suspensions", "periodes_entreprise")
-
-
-#: What ``precharger`` loads: the facts, and the deliverables the deadline rules read.
-_RELATIONS = ("entretiens", "suspensions", "periodes_entreprise", "livrables")
-
-
-def _lies(nom: str):
-    """The rows of relation ``nom`` as the engine reads them (the entretiens without
-    their report and creation time, which no rule reads)."""
-    queryset = getattr(Prestation, nom).rel.related_model.objects.all()
-    return queryset.defer("compte_rendu", "cree_le") if nom == "entretiens" else queryset
-
-
-def precharger(prestations, relations: tuple[str, ...] = _RELATIONS) -> None:
-    """``charger`` (and the deliverables) for cases already read, those whose facts are
-    not loaded yet: one query per relation for all of them.
-
-    What ``prefetch_related`` does, without its cost per case (a queryset cloned per
-    case and relation): the deadline engine loads the facts of thousands of cases at once.
-    Each case's ``entretiens.all()`` and the like then read the rows loaded here."""
-    prestations = list(prestations)
-    for nom in relations:
-        a_charger = {p.pk: p for p in prestations if nom not in p.__dict__.get("_prefetched_objects_cache", {})}
-        if not a_charger:
-            continue
-        modele = getattr(Prestation, nom).rel.related_model
-        par_cas: dict[int, list] = {pk: [] for pk in a_charger}
-        for objet in _lies(nom).filter(prestation_id__in=list(a_charger)):  # in the model's order
-            par_cas[objet.prestation_id].append(objet)
-        for pk, prestation in a_charger.items():
-            resultat = QuerySet(model=modele)
-            resultat._result_cache, resultat._prefetch_done = par_cas[pk], True
-            prestation.__dict__.setdefault("_prefetched_objects_cache", {})[nom] = resultat
+    """Prefetch what the facts and the rules read."""
+    return queryset.prefetch_related(*RELATIONS)
 
 
 def periodes_exclues(
@@ -82,13 +53,19 @@ def dernier_entretien(prestation: Prestation, le: datetime.date) -> datetime.dat
     return max(jours) if jours else None
 
 
+def debut_de_l_ecart(prestation: Prestation, le: datetime.date) -> datetime.date:
+    """MOV-10: the day the gap between entretiens counts from: the last entretien held, else
+    the contractualisation, else the start date."""
+    return dernier_entretien(prestation, le) or prestation.contractualisee_le or prestation.date_debut
+
+
 def ecart_net(prestation: Prestation, le: datetime.date) -> int | None:
     """MOV-10: net days since the last entretien (or the contractualisation), not counting
     suspension days and days of période en entreprise. None when the rule does not apply."""
     regle = prestation.regle.ecart_entretiens
     if regle is None or prestation.etat != Etat.EN_COURS:
         return None
-    depuis = dernier_entretien(prestation, le) or prestation.contractualisee_le or prestation.date_debut
+    depuis = debut_de_l_ecart(prestation, le)
     exclues = periodes_exclues(
         prestation, suspensions=regle.neutralise_suspensions, periodes=regle.neutralise_periodes_entreprise
     )
@@ -107,19 +84,12 @@ def jours_depuis_dernier_entretien(prestation: Prestation, le: datetime.date) ->
 def date_limite_ecart(prestation: Prestation, le: datetime.date) -> datetime.date | None:
     """MOV-10: the last day a new entretien keeps the prestation alive, as of ``le``."""
     regle = prestation.regle.ecart_entretiens
-    ecart = ecart_net(prestation, le)
-    if ecart is None:
+    if regle is None or prestation.etat != Etat.EN_COURS:
         return None
-    # The same days as ecart_net neutralises (MOV-10), as the rule set says.
     exclues = periodes_exclues(
         prestation, suspensions=regle.neutralise_suspensions, periodes=regle.neutralise_periodes_entreprise
     )
-    jour, net = le, ecart
-    while net < regle.max_jours:
-        jour += datetime.timedelta(days=1)
-        if not any(d <= jour <= f for d, f in exclues):
-            net += 1
-    return jour
+    return regle.date_limite(debut_de_l_ecart(prestation, le), exclues)
 
 
 def semaines_sans_entretien(prestation: Prestation, le: datetime.date) -> list[datetime.date]:
@@ -204,32 +174,23 @@ def suivi_emploi_attendu(prestation: Prestation, le: datetime.date) -> list[dict
     return fenetres
 
 
-@dataclass
-class Echeance:
+@dataclass(frozen=True)
+class EcheanceOuverte:
+    """An open obligation of the case as the lists and the API show it (from its row)."""
+
     date: datetime.date
     libelle: str
     regle: str
 
 
-def prochaines_echeances(prestation: Prestation, le: datetime.date) -> list[Echeance]:
-    """The case's next dated obligations, soonest first (the deadline engine builds on it)."""
-    regle = prestation.regle
-    echeances: list[Echeance] = []
-    if prestation.etat == Etat.A_CONTRACTUALISER and regle.delai_contractualisation:
-        delai = regle.delai_contractualisation
-        echeances.append(Echeance(delai.date_limite(prestation.date_debut), "Contractualisation à faire", delai.regle))
-    if prestation.etat == Etat.EN_COURS:
-        limite = date_limite_ecart(prestation, le)
-        if limite:
-            echeances.append(Echeance(limite, "Prochain entretien au plus tard", regle.ecart_entretiens.regle))
-        if prestation.date_fin:
-            echeances.append(Echeance(prestation.date_fin, "Fin de la prestation", "MOV-07"))
-    if prestation.etat == Etat.SUIVI_EMPLOI:
-        for fenetre in suivi_emploi_attendu(prestation, le):
-            if fenetre["entretien"] is None:
-                echeances.append(Echeance(fenetre["fin"], "Entretien de suivi dans l'emploi", "MOV-13"))
-                break
-    return sorted(echeances, key=lambda e: e.date)
+def echeances_ouvertes(prestation: Prestation) -> list[EcheanceOuverte]:
+    """The case's open obligations a person acts on, soonest first: its ``Echeance`` rows
+    (prefetched as ``echeances``), the last allowed day of each."""
+    lignes = sorted(
+        (e for e in prestation.echeances.all() if e.est_ouverte and e.type not in TYPES_AUTOMATIQUES),
+        key=lambda e: e.due_le,
+    )
+    return [EcheanceOuverte(e.dernier_jour, e.libelle, e.regle) for e in lignes]
 
 
 @dataclass
@@ -248,7 +209,7 @@ class FaitsDossier:
     jours_maladie: int
     jours_conges: int
     suivi_emploi: list[dict]
-    echeances: list[Echeance] = field(default_factory=list)
+    echeances: list[EcheanceOuverte] = field(default_factory=list)
 
 
 def faits_dossier(prestation: Prestation, le: datetime.date) -> FaitsDossier:
@@ -266,5 +227,5 @@ def faits_dossier(prestation: Prestation, le: datetime.date) -> FaitsDossier:
         jours_maladie=jours_suspension_pris(prestation, "maladie"),
         jours_conges=jours_suspension_pris(prestation, "conges"),
         suivi_emploi=suivi_emploi_attendu(prestation, le),
-        echeances=prochaines_echeances(prestation, le),
+        echeances=echeances_ouvertes(prestation),
     )

@@ -4,6 +4,6 @@ from celery import shared_task
 @shared_task(ignore_result=True)
 def balayer_echeances():
     """The periodic deadline sweep (idempotent: rows are claimed with SKIP LOCKED)."""
-    from prestations.echeances import balayer
+    from prestations.echeances.balayage import balayer
 
-    return balayer().pk
+    return balayer().examinees

@@ -14,6 +14,7 @@ if [ "${1:-}" = "lint" ]; then
   set -e
   ruff format --check .
   ruff check .
+  lint-imports --no-cache
   python manage.py makemigrations --check --dry-run
   exit 0
 fi

@@ -57,7 +57,7 @@ def chercher_communes(q: str, limite: int = NOMBRE_MAXIMUM):
     if not LONGUEUR_MINIMUM <= len(q) <= LONGUEUR_MAXIMUM:
         return []
     communes = Commune.objects.select_related("departement")
-    if q.isdigit():
+    if q.isascii() and q.isdigit():
         codes_postaux = Concat(
             Value(","),
             Func(F("codes_postaux"), Value(","), function="array_to_string", output_field=CharField()),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from comptes.acteurs import Acteur
-from prestations import services
+from prestations.commandes import services
 from prestations.models import Entretien, Evenement, SessionCollective
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_pre01_apercu_de_la_fin_avec_une_date_hors_bornes_est_un_400(monde, clie
     for jour in ("9999-12-31", "0001-01-01"):
         reponse = client.get(url, {"marche": monde.marche.pk, "date_debut": jour, "dispositif": "MOV"})
         assert reponse.status_code == 400
-        assert "Saisissez une date entre le 01/01/1900 et le 31/12/2100" in reponse.content.decode()
+        assert "Saisissez une date entre le 01/01/1920 et le 31/12/2100" in reponse.content.decode()
     ok = client.get(url, {"marche": monde.marche.pk, "date_debut": "2026-12-01", "dispositif": "MOV"})
     assert ok.status_code == 200 and "Fin prévue le 29/05/2027" in ok.content.decode()
 
@@ -104,8 +104,8 @@ def test_pre01_apercu_de_la_fin_avec_une_date_hors_bornes_est_un_400(monde, clie
 
 
 def test_le_compte_rendu_a_la_meme_limite_en_page_en_api_et_dans_le_modele():
-    from prestations.api_suivi import EntretienEntreeSerializer
-    from prestations.forms_suivi import EntretienForm
+    from prestations.suivi.forms import EntretienForm
+    from prestations.suivi.serializers import EntretienEntreeSerializer
 
     limite = Entretien._meta.get_field("compte_rendu").max_length
     assert limite == 4000
@@ -164,3 +164,60 @@ def test_un_evenement_sans_auteur_est_declare_nullable_dans_le_schema(monde, ldc
     auteur = schema["components"]["schemas"]["Evenement"]["properties"]["auteur"]
     assert auteur.get("nullable") is True
     assert Evenement.objects.filter(auteur__isnull=True).exists()  # PRE-02's transmission has none
+
+
+# --- Found by the second fuzzing run ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("valeur", ["²", "¹", "1²", "abc"])
+def test_un_beneficiaire_illisible_dans_l_adresse_de_la_commande_n_est_pas_une_erreur(monde, client_de, valeur):
+    client = client_de(monde.prescripteur)
+    assert client.get(reverse("prestations:ldc_creer"), {"beneficiaire": valeur}).status_code == 302
+    reponse = client.post(reverse("prestations:reorientation_creer"), {"beneficiaire": valeur, "marche": "1"})
+    assert reponse.status_code == 302
+
+
+@pytest.mark.parametrize("marche", ["abc", " ", "ab\x00cd", "9999-12-31", "²"])
+def test_pma03_un_marche_illisible_dans_la_reorientation_est_un_404(monde, beneficiaire_de, client_de, marche):
+    beneficiaire = beneficiaire_de()
+    reponse = client_de(monde.prescripteur).post(
+        reverse("prestations:reorientation_creer"), {"beneficiaire": beneficiaire.pk, "marche": marche}
+    )
+    assert reponse.status_code == 404
+
+
+def test_un_caractere_nul_dans_la_commune_en_modification_est_refuse(monde, beneficiaire_de, client_de):
+    beneficiaire = beneficiaire_de()
+    api = _api(monde.prescripteur).patch(f"/api/beneficiaires/{beneficiaire.pk}/", {"commune": "ab\x00"}, format="json")
+    assert api.status_code == 400 and "commune" in api.json()
+    page = client_de(monde.prescripteur).post(
+        reverse("beneficiaires:modifier", args=[beneficiaire.pk]), {"commune": "ab\x00", "q": "mo\x00"}
+    )
+    assert page.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("debut", ["0001-01-01T00:00:00", "0001-01-01", "1748-12-17T18:59:56", "1910-06-01T10:00:00"])
+def test_une_date_heure_avant_1920_est_refusee_sans_erreur_serveur(monde, debut):
+    reponse = _api(monde.referent).post(
+        "/api/sessions/", {"titre": "Atelier", "debut": debut, "duree_minutes": 30}, format="json"
+    )
+    assert reponse.status_code == 400 and "debut" in reponse.json()
+    assert not SessionCollective.objects.exists()
+
+
+def test_options_sur_la_documentation_de_l_api_n_est_pas_une_erreur(client):
+    assert client.options("/api/docs/").status_code == 405
+
+
+def test_le_schema_decrit_les_sorties_sans_contrat_et_les_erreurs_de_chaque_operation():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    sortie = schema["components"]["schemas"]["Sortie"]["properties"]
+    for champ in ("type_contrat", "forme_entreprise", "nature_entreprise"):
+        assert {"$ref": "#/components/schemas/BlankEnum"} in sortie[champ]["oneOf"]
+    assert schema["components"]["schemas"]["BlankEnum"] == {"enum": [""]}
+    organisation = schema["components"]["schemas"]["Notification"]["properties"]["organisation"]
+    assert organisation.get("nullable") is True
+    operation = schema["paths"]["/api/prestations/{id}/entretiens/"]["post"]
+    assert {"400", "403", "404"} <= set(operation["responses"])

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from comptes.acteurs import Acteur
 from comptes.models import Role, User
-from prestations import services
+from prestations.commandes import services
 from territoires.models import Departement
 from tests.conftest import MOT_DE_PASSE
 from tests.factories import BeneficiaireFactory, OrganisationFactory

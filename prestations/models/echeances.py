@@ -5,13 +5,20 @@ from, its warning times and its state. ``prochaine_action_le`` is the next momen
 sweep must look at the row (the next warning, then the due time); open rows are
 selected through a partial index on it, claimed with ``SELECT … FOR UPDATE SKIP
 LOCKED``, re-checked against the case data, acted upon and recorded.
+
+The state moves only through the row's transitions (``avertir``, ``depasser``,
+``honorer``, ``annuler``): à venir → avertie → échue, or honorée, or annulée.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from prestations.models.prestation import Prestation
 
@@ -64,7 +71,7 @@ class EcheanceQuerySet(models.QuerySet):
         return self.ouvertes().exclude(type__in=TYPES_AUTOMATIQUES)
 
 
-class Echeance(models.Model):
+class Echeance(FSMModelMixin, models.Model):
     # No index of its own: the unique constraint (prestation, type, clé) leads with it and
     # serves a case's rows (the sweep rewrites thousands of rows at midnight: every index
     # more is written as many times).
@@ -78,7 +85,7 @@ class Echeance(models.Model):
     alertes = ArrayField(models.DateTimeField(), default=list, blank=True, verbose_name="avertissements prévus")
     alertes_envoyees = models.PositiveSmallIntegerField("avertissements envoyés", default=0)
     prochaine_action_le = models.DateTimeField("prochaine action", null=True, blank=True)
-    etat = models.CharField("état", max_length=20, choices=EtatEcheance.choices, default=EtatEcheance.A_VENIR)
+    etat = FSMField("état", max_length=20, choices=EtatEcheance.choices, default=EtatEcheance.A_VENIR, protected=True)
     avertie_le = models.DateTimeField("avertie le", null=True, blank=True)
     echue_le = models.DateTimeField("échue le", null=True, blank=True)
     honoree_le = models.DateTimeField("honorée le", null=True, blank=True)
@@ -111,6 +118,59 @@ class Echeance(models.Model):
     @property
     def est_ouverte(self) -> bool:
         return self.etat in ETATS_OUVERTS
+
+    @property
+    def dernier_jour(self):
+        """The last day allowed (Europe/Paris): the day before the due midnight."""
+        return timezone.localtime(self.due_le - datetime.timedelta(seconds=1)).date()
+
+    def prendre(self, obligation, version_faits) -> None:
+        """Take what the rules say now of this obligation (``echeances.regles.Obligation``):
+        its rule, label, dates and warnings, vouched for at the case's facts version."""
+        self.regle, self.libelle = obligation.regle, obligation.libelle
+        self.depart_le, self.due_le, self.alertes = obligation.depart_le, obligation.due_le, list(obligation.alertes)
+        self.version_faits = version_faits
+        self.prochaine_action_le = self.prochaine_action()
+
+    def prochaine_action(self):
+        """The next moment the sweep must look at an open row: its next warning, else its
+        due time."""
+        restantes = sorted(self.alertes)[self.alertes_envoyees :]
+        return min([*restantes, self.due_le])
+
+    def alerte_due(self, maintenant) -> bool:
+        return self.alertes_envoyees < len(self.alertes) and sorted(self.alertes)[self.alertes_envoyees] <= maintenant
+
+    # --- Transitions --------------------------------------------------------------
+
+    @transition(field=etat, source=ETATS_OUVERTS, target=EtatEcheance.AVERTIE)
+    def avertir(self, maintenant) -> None:
+        """One more warning sent."""
+        self.alertes_envoyees += 1
+        self.avertie_le = maintenant
+        self.prochaine_action_le = self.prochaine_action()
+
+    @transition(field=etat, source=ETATS_OUVERTS, target=EtatEcheance.ECHUE)
+    def depasser(self, maintenant) -> None:
+        """The due time passed with the obligation unmet: breached, for good."""
+        self.echue_le = maintenant
+        self._fermer()
+
+    @transition(field=etat, source=ETATS_OUVERTS, target=EtatEcheance.HONOREE)
+    def honorer(self, le) -> None:
+        """The obligation was met, at ``le`` (its real time)."""
+        self.honoree_le = le
+        self._fermer()
+
+    @transition(field=etat, source=ETATS_OUVERTS, target=EtatEcheance.ANNULEE)
+    def annuler(self, maintenant) -> None:
+        """The obligation no longer applies (the case ended, the date moved)."""
+        self.annulee_le = maintenant
+        self._fermer()
+
+    def _fermer(self) -> None:
+        self.prochaine_action_le = None
+        self.version_faits = None
 
 
 class Balayage(models.Model):

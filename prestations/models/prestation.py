@@ -21,6 +21,7 @@ from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from prestations.models.commandes import LettreDeCommande
+from prestations.models.version import declencheur_du_dossier
 
 
 class Etat(models.TextChoices):
@@ -81,10 +82,10 @@ class Prestation(ConcurrentTransitionMixin, models.Model):
     nombre_renouvellements = models.PositiveSmallIntegerField("renouvellements", default=0)
     prochaine_echeance = models.DateField("prochaine échéance", null=True, blank=True, db_index=True)
     prochaine_echeance_libelle = models.CharField("prochaine échéance (libellé)", max_length=200, blank=True)
-    #: Incremented by PostgreSQL triggers (migration 0007) whenever the case or one of its
-    #: facts (entretiens, suspensions, périodes en entreprise, livrables) changes; never
-    #: written by the application. An échéance row computed at this version is still what
-    #: the rules say, so the sweep re-checks it without reloading the facts.
+    #: Incremented by PostgreSQL triggers (``prestations.models.version``) whenever the case
+    #: or one of its facts (entretiens, suspensions, périodes en entreprise, livrables)
+    #: changes; never written by the application. An échéance row computed at this version
+    #: is still what the rules say, so the sweep re-checks it without reloading the facts.
     version_faits = models.BigIntegerField("version des faits", default=0, db_default=0, editable=False)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True)
@@ -94,6 +95,7 @@ class Prestation(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = "prestation"
         indexes = [models.Index(fields=["etat"]), models.Index(fields=["referent", "etat"])]
+        triggers = [declencheur_du_dossier()]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),

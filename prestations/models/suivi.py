@@ -19,6 +19,7 @@ from django.utils import timezone
 from commun.bornes import texte_long
 from comptes.models import Organisation, valider_siret
 from prestations.models.prestation import Prestation
+from prestations.models.version import declencheur_des_faits
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
 
 
@@ -113,6 +114,7 @@ class Entretien(models.Model):
     class Meta:
         verbose_name = "entretien"
         ordering = ["-debut"]
+        triggers = [declencheur_des_faits()]
         indexes = [models.Index(fields=["prestation", "debut"])]
         constraints = [
             models.UniqueConstraint(
@@ -184,6 +186,7 @@ class Suspension(models.Model):
     class Meta:
         verbose_name = "suspension"
         ordering = ["debut"]
+        triggers = [declencheur_des_faits()]
         constraints = [
             models.CheckConstraint(condition=models.Q(fin__gte=models.F("debut")), name="suspension_fin_apres_debut")
         ]
@@ -264,6 +267,7 @@ class PeriodeEnEntreprise(models.Model):
         verbose_name = "période en entreprise"
         verbose_name_plural = "périodes en entreprise"
         ordering = ["debut"]
+        triggers = [declencheur_des_faits()]
         constraints = [
             models.CheckConstraint(condition=models.Q(fin__gte=models.F("debut")), name="periode_fin_apres_debut")
         ]

@@ -13,6 +13,7 @@ from beneficiaires.models import Beneficiaire
 from beneficiaires.validators import contient_nir, normaliser_identifiant_ft, normaliser_telephone
 from comptes.acteurs import Acteur
 from comptes.models import Role
+from prestations.commandes.eligibilite import faits_eligibilite
 from prestations.dispositifs.eligibilite import FaitsEligibilite
 from tests.factories import BeneficiaireFactory
 
@@ -32,7 +33,7 @@ def test_pma02_faits_eligibilite_map_the_case(db):
         date_inscription_ft=datetime.date(2025, 12, 15),
     )
 
-    assert beneficiaire.faits_eligibilite(LE) == FaitsEligibilite(
+    assert faits_eligibilite(beneficiaire, LE) == FaitsEligibilite(
         statut="jeune_mission_locale",
         age=24,
         niveau_francais="A2",
@@ -48,7 +49,7 @@ def test_pma02_blank_follow_up_and_steps_count_as_missing(db):
         projet_defini=False, accompagnateur_insertion="   ", demarches_engagees="\n", date_inscription_ft=None
     )
 
-    faits = beneficiaire.faits_eligibilite(LE)
+    faits = faits_eligibilite(beneficiaire, LE)
 
     assert faits.projet_professionnel_defini is False
     assert faits.suivi_par_professionnel_insertion is False

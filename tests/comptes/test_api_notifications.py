@@ -4,8 +4,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from comptes.envoi import envoyer_emails_en_attente
 from comptes.models import Canal, Notification, PreferencesNotification, Role
-from comptes.notifications import envoyer_emails_en_attente, notifier
+from comptes.notifications import notifier
 
 pytestmark = pytest.mark.django_db
 

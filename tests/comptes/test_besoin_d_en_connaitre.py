@@ -16,8 +16,9 @@ from comptes import acces
 from comptes.acteurs import Acteur
 from comptes.models import Role
 from livrables.services import transmettre_livrable
-from prestations import services, workflow
+from prestations.commandes import services
 from prestations.models import Modalite
+from prestations.suivi import contractualisation, suspensions
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +39,10 @@ def cas(monde, beneficiaire_de, membre, settings, tmp_path):
         accord_beneficiaire=True,
     )
     prestation = services.designer_referent(responsable, ldc.prestation, monde.referent.user)
-    prestation = workflow.contractualiser(
+    prestation = contractualisation.contractualiser(
         referent, prestation, debut=timezone.now(), duree_minutes=45, modalite=Modalite.PRESENTIEL, signe=True
     )
-    suspension = workflow.declarer_suspension(
+    suspension = suspensions.declarer_suspension(
         referent,
         prestation,
         motif="maladie",

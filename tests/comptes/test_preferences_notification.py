@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from comptes.envoi import envoyer_emails_en_attente
 from comptes.models import Canal, Notification, PreferencesNotification, Role
-from comptes.notifications import envoyer_emails_en_attente, notifier
+from comptes.notifications import notifier
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations import services
+from prestations.commandes import services
 from prestations.models import Prestation
 from territoires.models import Departement
 from tests.conftest import MOT_DE_PASSE
@@ -63,7 +63,7 @@ def test_mov_referent_runs_the_case_to_a_positive_outcome(page, live_server, dos
 
     # The work queue shows the contractualisation to do, already overdue (MOV-03).
     page.get_by_role("link", name="À traiter").first.click()
-    expect(page.get_by_test_id("a-traiter")).to_contain_text("Contractualisation à faire avant le")
+    expect(page.get_by_test_id("a-traiter")).to_contain_text("Contractualisation à faire au plus tard le")
     expect(page.get_by_test_id("a-traiter")).to_contain_text("En retard")
     page.screenshot(path=artifacts / "a-traiter.png", full_page=True)
     page.get_by_role("link", name="Lucas Girard").first.click()

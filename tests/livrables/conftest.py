@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from comptes.acteurs import Acteur
-from prestations import services
+from prestations.commandes import services
 from tests.prestations.conftest import beneficiaire_de, monde  # noqa: F401
 
 

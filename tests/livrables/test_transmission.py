@@ -14,7 +14,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _deposer(client, prestation, contenu=PDF, type="bilan_intermediaire", nom="bilan.pdf"):
     return client.post(
-        reverse("prestations:prestation_livrable", args=[prestation.pk]),
+        reverse("livrables:transmettre", args=[prestation.pk]),
         {"livrable-type": type, "livrable-fichier": SimpleUploadedFile(nom, contenu, content_type="application/pdf")},
     )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations import services
+from prestations.commandes import services
 from prestations.models import Echeance, MotifSuspension
 from prestations.models.echeances import TypeEcheance
 from tests.prestations.test_workflow import Dossiers, jour
@@ -41,7 +41,7 @@ def test_mov03_work_queue_lists_the_contractualisation_with_its_age(monde, dossi
     dossier()
     time_machine.move_to(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC))
     page = client_de(monde.referent).get(reverse("prestations:a_traiter")).content.decode()
-    assert "Contractualisation à faire avant le 01/12/2026" in page
+    assert "Contractualisation à faire au plus tard le 01/12/2026" in page
     assert "J+5 sur 7" in page
     assert 'text-bg-danger">En retard' not in page
     time_machine.move_to(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC))
@@ -85,7 +85,7 @@ def test_mov03_api_file_a_traiter_comme_la_page(monde, dossier, client_de, time_
     reponse = client.get("/api/echeances/")
     assert reponse.status_code == 200
     [contractualisation, *autres] = reponse.json()["results"]
-    assert contractualisation["libelle"] == "Contractualisation à faire avant le 01/12/2026"
+    assert contractualisation["libelle"] == "Contractualisation à faire au plus tard le 01/12/2026"
     assert (contractualisation["regle"], contractualisation["avancement"]) == ("MOV-03", "J+5 sur 7")
     assert contractualisation["en_retard"] is False
     assert contractualisation["a_faire"] == "Recevoir le bénéficiaire et enregistrer la contractualisation."

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations import services
+from prestations.commandes import services
 from prestations.models import Entretien, Prestation, Sortie, Suspension
 from tests.prestations.conftest import MarcheFactory
 
@@ -181,7 +181,8 @@ def test_mov_full_journey_through_the_api(monde, nouvelle_prestation, client_de,
     cas = client.get(url).json()
     assert cas["etat"] == "suivi_emploi" and cas["sortie"]["positive"] is True
     assert cas["faits"]["suivi_emploi"][0]["entretien"] == response.json()["id"]
-    assert cas["faits"]["echeances"][0]["regle"] == "MOV-13"
+    # The open obligations, soonest first (its rows): the bilan final, then the next follow-up window.
+    assert [e["regle"] for e in cas["faits"]["echeances"]][:2] == ["LIV-02", "MOV-13"]
 
     # MOV-13: the suivi is closed after its 3 months, not before.
     refus = _post(client, url + "suivi/cloture/")
@@ -540,8 +541,9 @@ def test_list_and_detail_query_counts_are_constant(monde, nouvelle_prestation, c
     _post(client, detail + "suspensions/", {"motif": "conges", "debut": "2026-12-01", "fin": "2026-12-05"})
     assert client.get("/api/prestations/").json()["count"] == 12
     assert (compter("/api/prestations/"), compter(detail)) == avant
-    # pinned: 4 to resolve the session and the acteur, then the list: count + page; the case: 1 + 7 prefetches
-    assert avant == (5, 11)
+    # pinned: 4 to resolve the session and the acteur, then the list: count + page; the case: 1 + 8
+    # prefetches (its facts, deliverables included, and its échéance rows, which give its deadlines)
+    assert avant == (5, 13)
 
 
 def test_schema_lists_the_workflow_routes(monde, client_de):

@@ -22,11 +22,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from comptes.envoi import envoyer_emails_en_attente, notification_envoyee
 from comptes.models import Canal, Notification
-from comptes.notifications import envoyer_emails_en_attente, notification_envoyee
 from config.celery import app as celery_app
 from livrables.models import Livrable
-from prestations import echeances, faits, services, workflow
+from prestations import faits
+from prestations.commandes import services
+from prestations.echeances import balayage
 from prestations.models import (
     Entretien,
     Etat,
@@ -40,6 +42,7 @@ from prestations.models import (
 )
 from prestations.models.echeances import Balayage, Echeance, EtatEcheance, TypeEcheance
 from prestations.sorties import TypeSortie
+from prestations.suivi import contractualisation, fins, renouvellement
 from tests.prestations.test_workflow import (
     CDI_TEMPS_PLEIN,
     DEBUT,
@@ -79,7 +82,7 @@ def minuit(date: datetime.date) -> datetime.datetime:
 def balayer_a(time_machine, quand: datetime.datetime) -> Balayage:
     """The sweep as the beat schedule runs it at ``quand`` (the clock is there too)."""
     time_machine.move_to(quand, tick=False)
-    return echeances.balayer(quand)
+    return balayage.balayer(quand)
 
 
 def ligne(prestation, type_, **filtres) -> Echeance:
@@ -229,7 +232,7 @@ def _evenement_a_notifier(dossiers, regle: str) -> Prestation:
         return dossiers.contractualiser(dossiers.nouveau(), jour(1), signe=False)
     p = en_cours(dossiers)  # its contract copy went out
     dossiers.aller(jour(3), heure=11)
-    workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Ne se présente plus.")
+    fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Ne se présente plus.")
     return p
 
 
@@ -301,7 +304,7 @@ def test_mov05_48_heures_reelles_a_travers_le_changement_d_heure(dossiers, time_
     p = dossiers.nouveau(debut=datetime.date(2026, 10, 22))
     signe_le = datetime.datetime(2026, 10, 24, 12, 0, tzinfo=PARIS)  # summer time (UTC+2)
     time_machine.move_to(signe_le, tick=False)
-    workflow.contractualiser(
+    contractualisation.contractualiser(
         dossiers.referent,
         p,
         debut=signe_le - datetime.timedelta(hours=2),
@@ -374,8 +377,10 @@ def test_mov10_avertit_a_j10_et_j13_puis_interrompt_au_dela_de_14_jours(dossiers
     )
     [evenement] = Evenement.objects.filter(lettre_de_commande=p.lettre_de_commande_id, type=TypeEvenement.INTERRUPTION)
     assert "automatiquement le 16/12/2026" in evenement.message and "MOV-10" in evenement.message
-    assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR)  # LIV-03 notice
-    assert avis(f"{cle}:depassement") == deux_canaux(PRESCRIPTEUR, REFERENT)
+    # SPEC §4: one event, one notice per recipient: the end, which says what follows (LIV-03);
+    # no breach notice besides.
+    assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR, REFERENT)
+    assert avis(f"{cle}:depassement") == set()
     assert ligne(p, TypeEcheance.ECART_ENTRETIENS, cle=jour(8).isoformat()).etat == EtatEcheance.ECHUE
     # The 48-hour notice of the interruption is itself a deadline now, and the term is void.
     assert ligne(p, TypeEcheance.INFORMATION_INTERRUPTION).etat == EtatEcheance.A_VENIR
@@ -449,7 +454,7 @@ def test_mov07_fin_automatique_au_terme_et_mov08_prescripteur_prevenu_30_jours_a
     assert (p.etat, p.terminee_le, p.motif_fin) == (Etat.TERMINEE, FIN_MOV, TypeSortie.TERME_SANS_EMPLOI)
     [sortie] = Sortie.objects.filter(prestation=p)
     assert (sortie.type, sortie.date_sortie) == (TypeSortie.TERME_SANS_EMPLOI, FIN_MOV)
-    assert avis(f"prestation:{p.pk}:fin") == deux_canaux(PRESCRIPTEUR)
+    assert avis(f"prestation:{p.pk}:fin") == deux_canaux(PRESCRIPTEUR, REFERENT)  # one notice each (SPEC §4)
     assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ECHUE
 
 
@@ -457,7 +462,7 @@ def test_mov08_le_renouvellement_annule_l_ancien_terme_et_en_pose_un_six_mois_pl
     p = en_cours(dossiers)
     ancienne = ligne(p, TypeEcheance.FIN_PRESTATION)
     tenir_entretiens(dossiers, p, FIN_MOV - datetime.timedelta(days=6))
-    workflow.renouveler(acteur(monde.prescripteur), p, motif="Parcours à consolider.")
+    renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Parcours à consolider.")
     ancienne.refresh_from_db()
     assert ancienne.etat == EtatEcheance.ANNULEE and ancienne.annulee_le is not None
     nouvelle = ligne(p, TypeEcheance.FIN_PRESTATION, etat=EtatEcheance.A_VENIR)
@@ -522,7 +527,7 @@ def test_bca02_et_bam_duree_maximale_fin_automatique_au_terme(dossiers, time_mac
     balayer_a(time_machine, fin.due_le)
     p = recharger(p)
     assert (p.etat, p.motif_fin, p.terminee_le) == (Etat.TERMINEE, TypeSortie.TERME_SANS_EMPLOI, p.date_fin)
-    assert avis(f"prestation:{p.pk}:fin") == deux_canaux(PRESCRIPTEUR)
+    assert avis(f"prestation:{p.pk}:fin") == deux_canaux(PRESCRIPTEUR, REFERENT)
 
 
 # --- Automatic ends in a batch of the sweep ---------------------------------------------------
@@ -535,7 +540,7 @@ def _fin_attendue(p, etat, motif, le, type_evenement, cle_avis):
     [sortie] = Sortie.objects.filter(prestation=p)
     assert (sortie.type, sortie.positive, sortie.regle) == (motif, False, "SOR-04")
     assert Evenement.objects.filter(lettre_de_commande=p.lettre_de_commande_id, type=type_evenement).count() == 1
-    assert avis(f"prestation:{p.pk}:{cle_avis}") == deux_canaux(PRESCRIPTEUR)
+    assert avis(f"prestation:{p.pk}:{cle_avis}") == deux_canaux(PRESCRIPTEUR, REFERENT)
     return p
 
 
@@ -561,7 +566,9 @@ def test_mov10_mov07_fins_automatiques_en_lot_comme_une_a_une(dossiers, time_mac
         assert ligne(p, TypeEcheance.ECART_ENTRETIENS).etat == EtatEcheance.ECHUE
         assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ANNULEE
         # LIV-03: 48 real hours from the interruption notice, as one case ended alone.
-        notice = Notification.objects.get(cle=f"prestation:{p.pk}:interruption", canal=Canal.EMAIL)
+        notice = Notification.objects.get(
+            cle=f"prestation:{p.pk}:interruption", canal=Canal.EMAIL, destinataire__email=PRESCRIPTEUR
+        )
         information = ligne(p, TypeEcheance.INFORMATION_INTERRUPTION)
         assert (information.etat, information.due_le) == (
             EtatEcheance.A_VENIR,
@@ -577,7 +584,7 @@ def test_mov10_mov07_fins_automatiques_en_lot_comme_une_a_une(dossiers, time_mac
         p = _fin_attendue(p, Etat.TERMINEE, TypeSortie.TERME_SANS_EMPLOI, p.date_fin, TypeEvenement.SORTIE, "fin")
         assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ECHUE
     # Idempotent: a second sweep at the same instant has nothing left to do.
-    assert echeances.balayer(fin.due_le).examinees == 0
+    assert balayage.balayer(fin.due_le).examinees == 0
 
 
 def test_fins_automatiques_en_lot_nombre_de_requetes_constant(dossiers, time_machine):
@@ -616,7 +623,7 @@ def test_idempotence_deux_balayages_au_meme_instant(dossiers, time_machine):
     premier = balayer_a(time_machine, minuit(jour(16)))
     assert (premier.avertissements, premier.depassements, premier.transitions) == (1, 2, 1)
     apres_premier = compter()
-    second = echeances.balayer(minuit(jour(16)))
+    second = balayage.balayer(minuit(jour(16)))
     assert (second.examinees, second.avertissements, second.depassements, second.transitions) == (0, 0, 0, 0)
     assert compter() == apres_premier
     assert Sortie.objects.filter(prestation=sans_entretien).count() == 1
@@ -671,16 +678,16 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
 
     barriere, resultats, erreurs = threading.Barrier(2), [], []
 
-    def balayage():
+    def un_balayage():
         try:
             barriere.wait(timeout=10)
-            resultats.append(echeances.balayer(maintenant))
+            resultats.append(balayage.balayer(maintenant))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             erreurs.append(exc)
         finally:
             connection.close()
 
-    fils = [threading.Thread(target=balayage) for _ in range(2)]
+    fils = [threading.Thread(target=un_balayage) for _ in range(2)]
     for fil in fils:
         fil.start()
     for fil in fils:
@@ -696,14 +703,14 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     # 3 unsent copies, 3 gaps, the case at its term (gap or term, one of them), its bilan
     # intermédiaire never transmitted (LIV-01), the MOV-03 breach; 4 automatic ends; the warning.
     assert total == Counter(avertissements=1, depassements=9, transitions=4)
-    assert echeances.balayer(maintenant).examinees == 0  # nothing left, nothing reopened
+    assert balayage.balayer(maintenant).examinees == 0  # nothing left, nothing reopened
     for p in a_interrompre:
         p = recharger(p)
         assert (p.etat, p.motif_fin) == (Etat.INTERROMPUE, TypeSortie.INTERRUPTION_ECART_ENTRETIENS)
         assert Sortie.objects.filter(prestation=p).count() == 1
         journal = Evenement.objects.filter(lettre_de_commande=p.lettre_de_commande_id, type=TypeEvenement.INTERRUPTION)
         assert journal.count() == 1
-        assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR)
+        assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR, REFERENT)
         etats = dict(Echeance.objects.filter(prestation=p).values_list("type", "etat"))
         assert etats[TypeEcheance.COPIE_CONTRAT] == EtatEcheance.ECHUE
         assert etats[TypeEcheance.ECART_ENTRETIENS] == EtatEcheance.ECHUE
@@ -723,34 +730,24 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     assert not Notification.objects.email_a_envoyer().exists()
 
 
-def test_decoupage_en_lots_egaux_multiple_des_connexions(monkeypatch):
-    """The due rows are split into batches of at most TAILLE_LOT rows, as many as a
-    multiple of the connections, in the sweep's order, all rows of a case together."""
-    monkeypatch.setattr(echeances, "TAILLE_LOT", 500)
+def test_lots_de_taille_bornee_toutes_les_lignes_d_un_dossier_ensemble(monkeypatch):
+    """The due rows are cut into batches of at most TAILLE_LOT rows, in the sweep's order,
+    all the rows of a case in one batch (two batches never lock the same case)."""
+    monkeypatch.setattr(balayage, "TAILLE_LOT", 500)
     dues = [(ligne, ligne // 3) for ligne in range(2079)]  # three rows per case
-    lots = echeances.decouper(dues, 2)
-    assert len(lots) == 6 and {len(lot) for lot in lots} <= set(range(330, 351))  # 2,079 / 6 ≈ 347 each
+    lots = balayage.lots(dues)
+    assert [len(lot) for lot in lots] == [501, 501, 501, 501, 75]  # a case is never split
     assert [due for lot in lots for due in lot] == dues
     assert all(
-        len({cas for _, cas in lot} & {cas for _, cas in autre}) == 0
-        for lot in lots
-        for autre in lots
-        if lot is not autre
+        not ({cas for _, cas in lot} & {cas for _, cas in autre}) for lot in lots for autre in lots if lot is not autre
     )
-    assert len(echeances.decouper(dues, 1)) == 5
-    assert all(len(lot) <= 500 for n in (1, 2, 3) for lot in echeances.decouper(dues, n))
-    assert echeances.decouper([], 2) == []
+    assert balayage.lots([]) == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_balayage_par_lots_sur_deux_connexions_chaque_avis_et_fin_une_seule_fois(
-    dossiers, time_machine, settings, monkeypatch
-):
-    """MOV-03 / MOV-10: a sweep splits its due rows into batches handled on two
-    connections at once (``ECHEANCES_CONNEXIONS``): every row is handled once, every
-    notice and automatic end happens once, and the run's counters add up the batches."""
-    settings.ECHEANCES_CONNEXIONS = 2
-    monkeypatch.setattr(echeances, "TAILLE_LOT", 2)
+def test_balayage_par_petits_lots_chaque_avis_et_fin_une_seule_fois(dossiers, time_machine, monkeypatch):
+    """MOV-03 / MOV-10: a sweep of several batches handles every row once, every notice
+    and automatic end happens once, and the run's counters add up the batches."""
+    monkeypatch.setattr(balayage, "TAILLE_LOT", 2)
     cas = [dossiers.nouveau() for _ in range(6)]
     sans_contrat, sans_entretien, avec_entretien = cas[0:2], cas[2:4], cas[4:6]
     sans_entretien = [en_cours(dossiers, p=p) for p in sans_entretien]
@@ -759,25 +756,23 @@ def test_balayage_par_lots_sur_deux_connexions_chaque_avis_et_fin_une_seule_fois
         dossiers.entretien(p, jour(6))
     envoyer_emails_en_attente()
     avant = Notification.objects.count()
-    # The first two batches wait for each other: they can only both start if they run at once.
-    ensemble, fils, lot_original = threading.Barrier(2), [], echeances._traiter_lot
+    lots_traites = []
+    original = balayage.traiter_lot
 
-    def lot_espionne(lot, maintenant, compteurs):
-        fils.append(threading.get_ident())
-        if len(fils) <= 2:
-            ensemble.wait(timeout=10)
-        return lot_original(lot, maintenant, compteurs)
+    def espion(lot, maintenant, resultat):
+        lots_traites.append(lot)
+        return original(lot, maintenant, resultat)
 
-    monkeypatch.setattr(echeances, "_traiter_lot", lot_espionne)
+    monkeypatch.setattr(balayage, "traiter_lot", espion)
     resultat = balayer_a(time_machine, minuit(jour(16)))
-    assert len(set(fils)) == 2 and len(fils) == 3  # three batches of two cases, on two threads
+    assert len(lots_traites) == 3  # three batches of two cases
     assert (resultat.examinees, resultat.avertissements, resultat.depassements, resultat.transitions) == (6, 2, 4, 2)
     assert len(resultat.actions) == 6 and not any("échec" in a for a in resultat.actions)
-    assert Balayage.objects.get(pk=resultat.pk).depassements == 4
+    assert Balayage.objects.latest("debut").depassements == 4
     for p in sans_entretien:
         assert recharger(p).etat == Etat.INTERROMPUE
         assert Sortie.objects.filter(prestation=p).count() == 1
-        assert avis(f"prestation:{p.pk}:interruption") == deux_canaux(PRESCRIPTEUR)
+        assert avis(f"prestation:{p.pk}:interruption") >= deux_canaux(PRESCRIPTEUR)
         assert ligne(p, TypeEcheance.ECART_ENTRETIENS).etat == EtatEcheance.ECHUE
     for p in sans_contrat:
         assert (recharger(p).etat, ligne(p, TypeEcheance.CONTRACTUALISATION).etat) == (
@@ -790,7 +785,7 @@ def test_balayage_par_lots_sur_deux_connexions_chaque_avis_et_fin_une_seule_fois
     # Written once each: no notice key twice for a recipient and channel, none lost.
     ecrits = Notification.objects.order_by().values_list("destinataire", "canal", "cle")[avant:]
     assert len(ecrits) == len(set(ecrits)) > 0
-    assert echeances.balayer(minuit(jour(16))).examinees == 0
+    assert balayage.balayer(minuit(jour(16))).examinees == 0
 
 
 # --- The operator's command ------------------------------------------------------------------
@@ -817,7 +812,7 @@ def test_commande_echeances_dry_run_dit_ce_qu_elle_ferait_sans_rien_ecrire(dossi
     numero_sans_entretien = sans_entretien.lettre_de_commande.numero
     assert f"[simulation] {numero_sans_contrat} — Contractualisation" in texte and "(MOV-03)" in texte
     assert f"[simulation] {numero_sans_entretien} — Prochain entretien" in texte
-    assert "dépassement notifié, prestation interrompue" in texte
+    assert "dépassement, prestation interrompue" in texte
     assert "[simulation] Balayage au 20/12/2026 23:59" in texte and "Rien n'a été écrit ni envoyé." in texte
 
     sortie = StringIO()
@@ -857,7 +852,7 @@ def test_mov10_dry_run_voit_la_fin_automatique_des_lignes_precedentes(dossiers, 
     reelles = [ligne for ligne in reel.getvalue().splitlines() if numero in ligne]
     assert simulees == reelles
     assert reelles[0] == (
-        f"{numero} — Prochain entretien au plus tard le {jour(15):%d/%m/%Y} (MOV-10) : dépassement notifié, "
+        f"{numero} — Prochain entretien au plus tard le {jour(15):%d/%m/%Y} (MOV-10) : dépassement, "
         "prestation interrompue"
     )
     # The term row and the others are void once the case ended: closed with it, not acted on.
@@ -894,7 +889,7 @@ def test_commande_echeances_date_invalide(db):
 def test_dossier_clos_entre_temps_ses_echeances_sont_annulees_pas_honorees(dossiers):
     avant_contrat, p = dossiers.nouveau(), dossiers.nouveau()
     dossiers.aller(jour(2))
-    workflow.interrompre(dossiers.referent, avant_contrat, type=TypeSortie.ABANDON, motif="Injoignable.")
+    fins.interrompre(dossiers.referent, avant_contrat, type=TypeSortie.ABANDON, motif="Injoignable.")
     # The contractualisation never took place: void, not met.
     contractualisation = ligne(avant_contrat, TypeEcheance.CONTRACTUALISATION)
     assert (contractualisation.etat, contractualisation.honoree_le) == (EtatEcheance.ANNULEE, None)
@@ -902,7 +897,7 @@ def test_dossier_clos_entre_temps_ses_echeances_sont_annulees_pas_honorees(dossi
 
     p = en_cours(dossiers, p=p, contrat=jour(2))
     dossiers.aller(jour(5))
-    workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
+    fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
     ecart = ligne(p, TypeEcheance.ECART_ENTRETIENS)
     assert (ecart.etat, ecart.honoree_le) == (EtatEcheance.ANNULEE, None)  # no entretien met it
     assert ligne(p, TypeEcheance.FIN_PRESTATION).etat == EtatEcheance.ANNULEE
@@ -911,7 +906,7 @@ def test_dossier_clos_entre_temps_ses_echeances_sont_annulees_pas_honorees(dossi
 def test_echeance_restee_ouverte_sur_un_dossier_clos_le_balayage_la_clot_sans_agir(dossiers, time_machine):
     p = en_cours(dossiers)
     dossiers.aller(jour(5))
-    workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
+    fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
     envoyer_emails_en_attente()
     # Rows a failed synchronisation would have left open, due long ago.
     perimees = Echeance.objects.filter(
@@ -944,10 +939,11 @@ def test_une_echeance_en_echec_n_arrete_pas_le_balayage(dossiers, time_machine, 
     dossiers.aller(jour(10), heure=9)
     sans_contrat = dossiers.nouveau(debut=jour(12))  # its MOV-03 row is looked at on day 17, after
 
-    def en_panne(prestation, transition, **kwargs):
+    def en_panne(prestations, **kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(workflow, "clore", en_panne)  # the automatic end, batched or not
+    # The automatic end, in a batch or alone.
+    monkeypatch.setitem(balayage.FINS_AUTOMATIQUES, TypeEcheance.ECART_ENTRETIENS, en_panne)
     resultat = balayer_a(time_machine, minuit(jour(20)))
     assert ligne(sans_contrat, TypeEcheance.CONTRACTUALISATION).etat == EtatEcheance.ECHUE
     assert resultat.depassements == 1

@@ -9,9 +9,11 @@ from django.utils import timezone
 from comptes.acteurs import Acteur
 from comptes.models import Notification
 from livrables.services import transmettre_livrable
-from prestations import services, workflow
-from prestations.echeances import minuit, traiter
-from prestations.models import Balayage, Echeance, Prestation, TypeEcheance
+from prestations.commandes import services
+from prestations.echeances.balayage import Resultat, traiter_lot
+from prestations.echeances.regles import minuit
+from prestations.models import Echeance, Prestation, TypeEcheance
+from prestations.suivi import contractualisation
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,7 @@ def prestation(monde, beneficiaire_de, settings, tmp_path):
         accord_beneficiaire=True,
     )
     services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
-    p = workflow.contractualiser(
+    p = contractualisation.contractualiser(
         Acteur(monde.referent.user, monde.referent),
         Prestation.objects.get(pk=ldc.prestation.pk),
         debut=timezone.now() - datetime.timedelta(minutes=30),
@@ -68,14 +70,11 @@ def test_liv01_transmission_honours_the_row(monde, prestation):
 def test_liv01_missing_bilan_is_breached_and_the_prescripteur_told(monde, prestation):
     ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
     # Only this row: the other clocks of the case (MOV-10...) are not under test here.
-    traiter(
-        ligne.pk,
-        ligne.due_le - datetime.timedelta(seconds=1),
-        Balayage(maintenant=timezone.now(), debut=timezone.now()),
-    )
+    avant = ligne.due_le - datetime.timedelta(seconds=1)
+    traiter_lot([(ligne.pk, prestation.pk)], avant, Resultat(maintenant=avant))
     ligne.refresh_from_db()
     assert ligne.etat == "avertie"  # warned 3 days before
-    traiter(ligne.pk, ligne.due_le, Balayage(maintenant=timezone.now(), debut=timezone.now()))
+    traiter_lot([(ligne.pk, prestation.pk)], ligne.due_le, Resultat(maintenant=ligne.due_le))
     ligne.refresh_from_db()
     assert ligne.etat == "echue"
     assert Notification.objects.filter(

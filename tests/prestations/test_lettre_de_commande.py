@@ -150,7 +150,7 @@ def test_pre01_an_ldc_can_be_issued_for_each_dispositif(monde, beneficiaire_de, 
 def test_pre02_the_prestataire_is_notified_at_once_in_app_and_by_email(monde, beneficiaire_de, client_de, mailoutbox):
     """PRE-02 goes to the responsables, who designate the référent (MOV-04): a référent
     reaches a case only once designated on it."""
-    from comptes.notifications import envoyer_emails_en_attente
+    from comptes.envoi import envoyer_emails_en_attente
 
     _poster(client_de(monde.prescripteur), beneficiaire_de(), monde.marche)
     ldc = LettreDeCommande.objects.get()
@@ -170,7 +170,7 @@ def test_pre02_ldc_creation_is_all_or_nothing(monde, beneficiaire_de, client_de,
     def panne(*args, **kwargs):
         raise RuntimeError("outbox indisponible")
 
-    monkeypatch.setattr("prestations.services.notifier", panne)
+    monkeypatch.setattr("prestations.commandes.services.notifier", panne)
     with pytest.raises(RuntimeError):
         _poster(client_de(monde.prescripteur), beneficiaire_de(), monde.marche)
     assert not LettreDeCommande.objects.exists()

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations import services, workflow
+from prestations.commandes import services
 from prestations.models import (
     ActionParcours,
     Entretien,
@@ -28,6 +28,7 @@ from prestations.models import (
     SessionCollective,
     Suspension,
 )
+from prestations.suivi import contractualisation, entretiens, parcours, suspensions
 from tests.prestations.conftest import MarcheFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def dossier(monde, beneficiaire_de):
         services.designer_referent(_acteur(responsable), ldc.prestation, referent.user)
         prestation = _recharger(ldc.prestation)
         if contractualiser:
-            workflow.contractualiser(
+            contractualisation.contractualiser(
                 _acteur(referent),
                 prestation,
                 debut=_a_paris(AUJOURD_HUI, 8),
@@ -103,7 +104,7 @@ def dossier(monde, beneficiaire_de):
 
 def _entretien(referent, prestation, debut, **champs):
     champs = {"duree_minutes": 45, "modalite": "presentiel", "presence": "present", **champs}
-    return workflow.enregistrer_entretien(_acteur(referent), _recharger(prestation), debut=debut, **champs)
+    return entretiens.enregistrer_entretien(_acteur(referent), _recharger(prestation), debut=debut, **champs)
 
 
 def _poster_entretien(client, prestation, debut, htmx=False, **champs):
@@ -240,7 +241,8 @@ def test_prescripteur_lit_le_dossier_mais_ne_peut_pas_saisir_un_entretien(monde,
     page = _page(client, prestation)
     assert "Dossier de" in page and "Enregistrer un entretien" not in page
     assert "Déclarer une suspension" not in page and "Consultation seule" in page
-    assert "pourra être décidé à partir du 22/04/2027" in page  # MOV-08: at term only
+    # MOV-08: at term only, and the page says from when.
+    assert "Le renouvellement se décide au terme : du 22/04/2027 au 21/05/2027" in page
     response = _poster_entretien(client, prestation, _local(AUJOURD_HUI, 9))
     assert response.status_code == 403
     assert Entretien.objects.filter(prestation=prestation).count() == 1  # the contractualisation only
@@ -399,7 +401,7 @@ def test_entretien_htmx_en_erreur_renvoie_le_formulaire_sur_son_conteneur(monde,
 
 def test_mov09_entretien_pendant_une_suspension_refuse(monde, dossier, client_de, time_machine):
     prestation = dossier()
-    workflow.declarer_suspension(
+    suspensions.declarer_suspension(
         _acteur(monde.referent),
         prestation,
         motif="maladie",
@@ -433,7 +435,7 @@ def test_bca02_passage_de_phase_sans_entretien_refuse(monde, dossier, client_de)
     response = client_de(monde.referent).post(_url("prestation_phase", prestation), {})
     assert response.status_code == 409
     contenu = response.content.decode()
-    assert "La phase « Investigation du potentiel » demande au moins 1 entretien(s) individuel(s)" in contenu
+    assert "La phase « Investigation du potentiel » demande au moins 1 entretien individuel" in contenu
     assert 'role="alert"' in contenu and "BCA-02" in contenu
     assert _recharger(prestation).phase == "investigation"
     assert Evenement.objects.count() == evenements
@@ -498,7 +500,7 @@ def test_mov09_suspension_maladie_de_14_jours_acceptee_date_de_fin_inchangee(mon
     assert Suspension.objects.get(prestation=prestation).jours == 14
     assert _recharger(prestation).date_fin == fin_prevue  # MOV-07
     page = _page(client, prestation)
-    assert "Suspension (maladie) du 24/11/2026 au 07/12/2026, 14 jour(s)" in page
+    assert "Suspension (maladie) du 24/11/2026 au 07/12/2026, 14 jours" in page
     assert "Mettre fin à la suspension" in page
 
 
@@ -515,7 +517,7 @@ def test_mov09_suspension_maladie_de_15_jours_refusee(monde, dossier, client_de)
 
 def test_mov09_mettre_fin_a_une_suspension(monde, dossier, client_de):
     prestation = dossier()
-    suspension = workflow.declarer_suspension(
+    suspension = suspensions.declarer_suspension(
         _acteur(monde.referent),
         prestation,
         motif="conges",
@@ -772,10 +774,10 @@ def test_bam03_septieme_participant_d_un_micro_collectif_refuse(monde, dossier, 
     prestations = []
     for i in range(7):
         prestation = dossier(marche_bam, nom=f"Participant{i}")
-        workflow.passer_phase(referent, prestation)
+        entretiens.passer_phase(referent, prestation)
         prestations.append(_recharger(prestation))
     assert prestations[0].phase == "parcours_mobilite"
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         referent,
         titre="Micro-collectif mobilité",
         debut=_a_paris(AUJOURD_HUI, 9),
@@ -783,7 +785,7 @@ def test_bam03_septieme_participant_d_un_micro_collectif_refuse(monde, dossier, 
         modalite="presentiel",
     )
     for prestation in prestations[:6]:
-        workflow.ajouter_participant(referent, session, prestation, presence="present")
+        entretiens.ajouter_participant(referent, session, prestation, presence="present")
     response = client_de(monde.referent).post(
         reverse("prestations:session_participant", args=[session.pk]),
         {"participant-prestation": prestations[6].pk, "participant-presence": "present"},
@@ -830,14 +832,14 @@ def test_page_du_dossier_nombre_de_requetes_constant(monde, dossier, client_de):
         assert client.get(_url("prestation_detail", prestation)).status_code == 200
     for i in range(9):
         _entretien(monde.referent, prestation, _a_paris(AUJOURD_HUI, 8, 5 + 5 * i))
-    workflow.declarer_suspension(
+    suspensions.declarer_suspension(
         _acteur(monde.referent),
         _recharger(prestation),
         motif="conges",
         debut=AUJOURD_HUI + datetime.timedelta(1),
         fin=AUJOURD_HUI + datetime.timedelta(3),
     )
-    workflow.ajouter_action(_acteur(monde.referent), _recharger(prestation), nature="etape", libelle="Étape 1")
+    parcours.ajouter_action(_acteur(monde.referent), _recharger(prestation), nature="etape", libelle="Étape 1")
     assert Entretien.objects.filter(prestation=prestation).count() == 10
     with CaptureQueriesContext(connection) as dix:
         page = client.get(_url("prestation_detail", prestation)).content.decode()

@@ -1,6 +1,6 @@
 """The workflow services (issue 4), rule by rule, at their boundaries.
 
-Every test goes through ``prestations.workflow`` (the only path for a change of state)
+Every test goes through ``prestations.suivi`` (the only path for a change of state)
 and moves the clock with time-machine. A refused action is checked to change nothing
 (``refuse``). The full journeys are in ``test_workflow_parcours.py``; concurrency and
 permissions in ``test_workflow_acces.py``. ``Dossiers`` and the helpers below are
@@ -20,7 +20,8 @@ from django.utils import timezone
 from commun.exceptions import ActionRefusee
 from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification, Role
-from prestations import faits, services, workflow
+from prestations import faits
+from prestations.commandes import services
 from prestations.dispositifs.calendrier import fin_de_periode_mois
 from prestations.models import (
     ActionParcours,
@@ -41,6 +42,7 @@ from prestations.models import (
     TypeEvenement,
 )
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
+from prestations.suivi import contractualisation, entretiens, fins, parcours, renouvellement, suspensions
 from tests.factories import siret_valide
 from tests.prestations.conftest import MarcheFactory
 
@@ -169,7 +171,7 @@ class Dossiers:
             self.aller(date)
         champs.setdefault("duree_minutes", 60)
         champs.setdefault("modalite", Modalite.PRESENTIEL)
-        return workflow.contractualiser(self.referent, prestation, debut=moment(date), signe=signe, **champs)
+        return contractualisation.contractualiser(self.referent, prestation, debut=moment(date), signe=signe, **champs)
 
     def en_cours(self, dispositif: str = "MOV", date: datetime.date | None = None) -> Prestation:
         """A case whose contract was signed on ``date`` (day 1 by default)."""
@@ -180,23 +182,23 @@ class Dossiers:
             self.aller(date)
         champs.setdefault("modalite", Modalite.PRESENTIEL)
         champs.setdefault("presence", Presence.PRESENT)
-        return workflow.enregistrer_entretien(
+        return entretiens.enregistrer_entretien(
             acteur or self.referent, prestation, debut=moment(date, heure), duree_minutes=duree, **champs
         )
 
     def suspension(self, prestation, motif, debut, fin):
-        return workflow.declarer_suspension(self.referent, prestation, motif=motif, debut=debut, fin=fin)
+        return suspensions.declarer_suspension(self.referent, prestation, motif=motif, debut=debut, fin=fin)
 
     def periode(self, prestation, debut, fin, **champs):
         champs.setdefault("entreprise", "Boulangerie Martin")
         champs.setdefault("siret", SIRET)
         champs.setdefault("tuteur", "Jeanne Martin")
-        return workflow.enregistrer_periode_entreprise(self.referent, prestation, debut=debut, fin=fin, **champs)
+        return suspensions.enregistrer_periode_entreprise(self.referent, prestation, debut=debut, fin=fin, **champs)
 
     def sortie(self, prestation, type_, date: datetime.date, **champs):
         if timezone.localdate() < date:
             self.aller(date)
-        return workflow.enregistrer_sortie(self.referent, prestation, type=type_, date_sortie=date, **champs)
+        return fins.enregistrer_sortie(self.referent, prestation, type=type_, date_sortie=date, **champs)
 
 
 @pytest.fixture(autouse=True)
@@ -280,7 +282,7 @@ def test_mov05_contractualisation_sur_un_objet_perime_refusee(dossiers):
 def test_contractualisation_dans_le_futur_refusee(dossiers):
     p = dossiers.nouveau()
     with refuse(p, ValidationError, champ="debut"):
-        workflow.contractualiser(
+        contractualisation.contractualiser(
             dossiers.referent,
             p,
             debut=timezone.now() + datetime.timedelta(hours=2),
@@ -307,7 +309,7 @@ def test_contractualisation_avant_designation_du_referent_refusee(dossiers, mond
     p = recharger(ldc.prestation)
     dossiers.aller(jour(1))
     with refuse(p):
-        workflow.contractualiser(
+        contractualisation.contractualiser(
             dossiers.responsable, p, debut=moment(jour(1)), duree_minutes=60, modalite="presentiel", signe=True
         )
 
@@ -342,7 +344,7 @@ def recharger_faits(prestation):
 def test_entretien_dans_le_futur_refuse(dossiers):
     p = dossiers.en_cours()
     with refuse(p, ValidationError, champ="debut"):
-        workflow.enregistrer_entretien(
+        entretiens.enregistrer_entretien(
             dossiers.referent,
             p,
             debut=timezone.now() + datetime.timedelta(minutes=30),
@@ -406,7 +408,7 @@ def test_mov09_maladie_14_jours_acceptee(dossiers):
     suspension = dossiers.suspension(p, MotifSuspension.MALADIE, jour(5), jour(18))
     assert suspension.jours == 14
     [evenement] = journal(p, TypeEvenement.SUSPENSION)
-    assert "14 jour(s), sans report de la date de fin (MOV-09)" in evenement.message
+    assert "14 jours, sans report de la date de fin (MOV-09)" in evenement.message
 
 
 def test_mov09_maladie_15_jours_refusee(dossiers):
@@ -498,21 +500,21 @@ def test_mov09_fin_de_suspension_avancee_la_prestation_reprend(dossiers):
     p = dossiers.en_cours()
     suspension = dossiers.suspension(p, MotifSuspension.MALADIE, jour(5), jour(18))
     dossiers.aller(jour(10))
-    workflow.mettre_fin_suspension(dossiers.referent, suspension, jour(9))
+    suspensions.mettre_fin_suspension(dossiers.referent, suspension, jour(9))
     assert Suspension.objects.get(pk=suspension.pk).fin == jour(9)
     assert journal(p, TypeEvenement.FIN_SUSPENSION)
     assert dossiers.entretien(p, jour(10)).jour == jour(10)
     with refuse(p, ValidationError, champ="fin"):
-        workflow.mettre_fin_suspension(dossiers.referent, Suspension.objects.get(pk=suspension.pk), jour(12))
+        suspensions.mettre_fin_suspension(dossiers.referent, Suspension.objects.get(pk=suspension.pk), jour(12))
 
 
 def test_mov09_fin_de_suspension_refusee_une_fois_la_prestation_terminee(dossiers):
     p = dossiers.en_cours()
     suspension = dossiers.suspension(p, MotifSuspension.MALADIE, jour(5), jour(18))
     dossiers.aller(jour(20))
-    workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
+    fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Déménagement.")
     with refuse(p, regle="MOV-09"):
-        workflow.mettre_fin_suspension(dossiers.referent, suspension, jour(10))
+        suspensions.mettre_fin_suspension(dossiers.referent, suspension, jour(10))
 
 
 def test_mov09_suspension_refusee_hors_prestation_en_cours_et_pour_un_dispositif_sans_suspension(dossiers):
@@ -739,9 +741,7 @@ def test_sor_dates_de_sortie_refusees(dossiers):
     dossiers.aller(jour(30))
     for date in (jour(31), jour(2)):  # future; before the contractualisation
         with refuse(p, ValidationError, champ="date_sortie"):
-            workflow.enregistrer_sortie(
-                dossiers.referent, p, type=TypeSortie.EMPLOI, date_sortie=date, **CDI_TEMPS_PLEIN
-            )
+            fins.enregistrer_sortie(dossiers.referent, p, type=TypeSortie.EMPLOI, date_sortie=date, **CDI_TEMPS_PLEIN)
 
 
 def test_sor04_terme_sans_emploi_au_terme_seulement(dossiers):
@@ -821,9 +821,9 @@ def test_mov13_clore_suivi_refuse_avant_3_mois_accepte_apres(dossiers):
     dossiers.entretien(p, jour(32), modalite=Modalite.TELEPHONE, toujours_en_emploi=True)
     dossiers.aller(datetime.date(2027, 3, 22))
     with refuse(p, regle="MOV-13"):
-        workflow.clore_suivi(dossiers.referent, p)
+        fins.clore_suivi(dossiers.referent, p)
     dossiers.aller(datetime.date(2027, 3, 23))
-    p = workflow.clore_suivi(dossiers.referent, p)
+    p = fins.clore_suivi(dossiers.referent, p)
     assert (p.etat, p.terminee_le, p.motif_fin) == (Etat.TERMINEE, datetime.date(2027, 3, 23), "suivi_clos")
     [evenement] = journal(p, TypeEvenement.SUIVI_CLOS)
     assert evenement.donnees["maintien"] is True
@@ -833,9 +833,9 @@ def test_mov13_clore_suivi_plus_tot_quand_la_personne_n_est_plus_en_emploi(dossi
     p = _en_suivi(dossiers, jour(30))
     dossiers.entretien(p, jour(32), modalite=Modalite.TELEPHONE, toujours_en_emploi=True)
     with refuse(p, regle="MOV-13"):
-        workflow.clore_suivi(dossiers.referent, p)
+        fins.clore_suivi(dossiers.referent, p)
     dossiers.entretien(p, jour(50), modalite=Modalite.TELEPHONE, toujours_en_emploi=False)
-    p = workflow.clore_suivi(dossiers.referent, p)
+    p = fins.clore_suivi(dossiers.referent, p)
     assert p.etat == Etat.TERMINEE
     [evenement] = journal(p, TypeEvenement.SUIVI_CLOS)
     assert evenement.donnees["maintien"] is False and "n'est plus en poste" in evenement.message
@@ -844,13 +844,13 @@ def test_mov13_clore_suivi_plus_tot_quand_la_personne_n_est_plus_en_emploi(dossi
 def test_mov13_clore_suivi_refuse_sans_suivi(dossiers):
     p = dossiers.en_cours()
     with refuse(p, regle="MOV-13"):
-        workflow.clore_suivi(dossiers.referent, p)
+        fins.clore_suivi(dossiers.referent, p)
 
 
 def test_mov13_pas_d_interruption_pendant_le_suivi(dossiers):
     p = _en_suivi(dossiers)
     with refuse(p):
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Ne répond plus.")
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Ne répond plus.")
 
 
 # --- Interruptions: SOR-04, PMA-04 ---------------------------------------------------
@@ -868,7 +868,7 @@ def test_mov13_pas_d_interruption_pendant_le_suivi(dossiers):
 def test_sor04_chaque_interruption_est_enregistree_distinctement(dossiers, monde, dispositif, type_):
     p = dossiers.en_cours(dispositif)
     dossiers.aller(jour(12))
-    sortie = workflow.interrompre(
+    sortie = fins.interrompre(
         dossiers.referent, p, type=type_, motif="  Motif détaillé.  ", consultation_financeur=True
     )
     assert (sortie.type, sortie.positive, sortie.regle, sortie.motif) == (type_, False, "SOR-04", "Motif détaillé.")
@@ -883,9 +883,7 @@ def test_sor04_chaque_interruption_est_enregistree_distinctement(dossiers, monde
 def test_sor04_interruption_avant_contractualisation_et_date_passee(dossiers):
     p = dossiers.nouveau()
     dossiers.aller(jour(6))
-    sortie = workflow.interrompre(
-        dossiers.referent, p, type=TypeSortie.ABANDON, motif="Injoignable.", date_sortie=jour(4)
-    )
+    sortie = fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="Injoignable.", date_sortie=jour(4))
     assert (recharger(p).etat, sortie.date_sortie) == (Etat.INTERROMPUE, jour(4))
 
 
@@ -893,26 +891,26 @@ def test_sor04_interruption_sans_motif_date_future_ou_avant_le_debut_refusee(dos
     p = dossiers.en_cours()
     dossiers.aller(jour(10))
     with refuse(p, ValidationError, champ="motif"):
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="  ")
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="  ")
     with refuse(p, ValidationError, champ="type"):
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.EMPLOI, motif="Emploi")
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.EMPLOI, motif="Emploi")
     with refuse(p, ValidationError, champ="date_sortie"):
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="x", date_sortie=jour(11))
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="x", date_sortie=jour(11))
     with refuse(p, ValidationError, champ="date_sortie"):
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="x", date_sortie=jour(-2))
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.ABANDON, motif="x", date_sortie=jour(-2))
 
 
 def test_pma04_exclusion_refusee_sans_consultation(dossiers):
     p = dossiers.en_cours("PMA")
     with refuse(p, ValidationError, champ="consultation_financeur") as info:
-        workflow.interrompre(dossiers.referent, p, type=TypeSortie.EXCLUSION, motif="Absences répétées.")
+        fins.interrompre(dossiers.referent, p, type=TypeSortie.EXCLUSION, motif="Absences répétées.")
     assert "PMA-04" in info.value.message_dict["consultation_financeur"][0]
 
 
 @pytest.mark.parametrize("consultation", ["consultation_financeur", "consultation_referent"])
 def test_pma04_exclusion_acceptee_apres_consultation(dossiers, consultation):
     p = dossiers.en_cours("PMA")
-    sortie = workflow.interrompre(
+    sortie = fins.interrompre(
         dossiers.referent, p, type=TypeSortie.EXCLUSION, motif="Trois absences injustifiées.", **{consultation: True}
     )
     assert getattr(sortie, consultation) is True
@@ -922,7 +920,7 @@ def test_pma04_exclusion_acceptee_apres_consultation(dossiers, consultation):
 def test_pma04_exclusion_refusee_pour_mov(dossiers):
     p = dossiers.en_cours("MOV")
     with refuse(p, regle="PMA-04") as info:
-        workflow.interrompre(
+        fins.interrompre(
             dossiers.referent, p, type=TypeSortie.EXCLUSION, motif="Absences.", consultation_financeur=True
         )
     assert "ne prévoit pas d'exclusion" in info.value.message
@@ -935,14 +933,14 @@ def test_bca02_passer_phase_exige_un_entretien_individuel_tenu_dans_la_phase(dos
     p = dossiers.en_cours("BCA")
     assert p.phase == "investigation"  # the contractualisation phase has its entretien
     with refuse(p, regle="BCA-02") as info:
-        workflow.passer_phase(dossiers.referent, p)
-    assert "au moins 1 entretien(s) individuel(s)" in info.value.message
+        entretiens.passer_phase(dossiers.referent, p)
+    assert "au moins 1 entretien individuel" in info.value.message
     dossiers.entretien(p, jour(2), type=TypeEntretien.COLLECTIF)
     dossiers.entretien(p, jour(3), presence=Presence.ABSENT)
     with refuse(p, regle="BCA-02"):
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     dossiers.entretien(p, jour(4))
-    p = workflow.passer_phase(dossiers.referent, p)
+    p = entretiens.passer_phase(dossiers.referent, p)
     assert p.phase == "confrontation"
     [evenement] = journal(p, TypeEvenement.PHASE)
     assert evenement.message == "Passage de « Investigation du potentiel » à « Confrontation au marché du travail »."
@@ -952,22 +950,22 @@ def test_bca02_les_phases_se_suivent_dans_l_ordre(dossiers):
     p = dossiers.en_cours("BCA")
     dossiers.entretien(p, jour(2))
     with refuse(p) as info:
-        workflow.passer_phase(dossiers.referent, p, cible="formalisation")
+        entretiens.passer_phase(dossiers.referent, p, cible="formalisation")
     assert "la prochaine est « Confrontation au marché du travail »" in info.value.message
     with refuse(p):
-        workflow.passer_phase(dossiers.referent, p, cible="contractualisation")
-    assert workflow.passer_phase(dossiers.referent, p, cible="confrontation").phase == "confrontation"
+        entretiens.passer_phase(dossiers.referent, p, cible="contractualisation")
+    assert entretiens.passer_phase(dossiers.referent, p, cible="confrontation").phase == "confrontation"
 
 
 def test_bca02_derniere_phase_se_termine_par_la_sortie(dossiers):
     p = dossiers.en_cours("BCA")
     for n, _ in enumerate(("investigation", "confrontation")):
         dossiers.entretien(p, jour(2 + n))
-        p = workflow.passer_phase(dossiers.referent, p)
+        p = entretiens.passer_phase(dossiers.referent, p)
     assert p.phase == "formalisation"
     dossiers.entretien(p, jour(5))
     with refuse(p) as info:
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     assert "dernière phase" in info.value.message
 
 
@@ -975,8 +973,8 @@ def test_bam02_fin_anticipee_apres_le_bilan_initial(dossiers, monde):
     p = dossiers.en_cours("BAM")
     assert p.phase == "bilan_initial"
     with refuse(p, ValidationError, champ="motif"):
-        workflow.terminer_apres_phase(dossiers.referent, p, "sans_raison")
-    p = workflow.terminer_apres_phase(dossiers.referent, p, "absence_frein_mobilite")
+        fins.terminer_apres_phase(dossiers.referent, p, "sans_raison")
+    p = fins.terminer_apres_phase(dossiers.referent, p, "absence_frein_mobilite")
     assert (p.etat, p.motif_fin, p.terminee_le) == (Etat.TERMINEE, "absence_frein_mobilite", jour(1))
     # SOR-04: the end is a sortie of its own kind, never positive, reportable apart.
     sortie = Sortie.objects.get(prestation=p)
@@ -994,30 +992,30 @@ def test_bam02_fin_anticipee_apres_le_bilan_initial(dossiers, monde):
 
 def test_bam02_fin_anticipee_refusee_apres_le_bilan_initial_et_hors_bam(dossiers):
     p, mov = dossiers.nouveau("BAM"), dossiers.nouveau("MOV")
-    p = workflow.passer_phase(dossiers.referent, dossiers.contractualiser(p))
+    p = entretiens.passer_phase(dossiers.referent, dossiers.contractualiser(p))
     assert p.phase == "parcours_mobilite"
     with refuse(p, regle="BAM-02"):
-        workflow.terminer_apres_phase(dossiers.referent, p, "absence_frein_mobilite")
+        fins.terminer_apres_phase(dossiers.referent, p, "absence_frein_mobilite")
     mov = dossiers.contractualiser(mov)
     with refuse(mov, regle="BAM-02"):
-        workflow.terminer_apres_phase(dossiers.referent, mov, "absence_frein_mobilite")
+        fins.terminer_apres_phase(dossiers.referent, mov, "absence_frein_mobilite")
 
 
 def test_bam03_parcours_mobilite_deux_entretiens_avant_le_bilan_final(dossiers):
-    p = workflow.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
+    p = entretiens.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
     dossiers.entretien(p, jour(3))
     with refuse(p, regle="BAM-03") as info:
-        workflow.passer_phase(dossiers.referent, p)
-    assert "au moins 2 entretien(s) individuel(s)" in info.value.message
+        entretiens.passer_phase(dossiers.referent, p)
+    assert "au moins 2 entretiens individuels" in info.value.message
     dossiers.entretien(p, jour(5))
-    assert workflow.passer_phase(dossiers.referent, p).phase == "bilan_final"
+    assert entretiens.passer_phase(dossiers.referent, p).phase == "bilan_final"
 
 
 def test_bam03_micro_collectif_refuse_un_septieme_participant(dossiers):
     cas = [dossiers.nouveau("BAM") for _ in range(7)]
-    cas = [workflow.passer_phase(dossiers.referent, dossiers.contractualiser(p, jour(1))) for p in cas]
+    cas = [entretiens.passer_phase(dossiers.referent, dossiers.contractualiser(p, jour(1))) for p in cas]
     dossiers.aller(jour(5))
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         dossiers.referent,
         titre="Atelier lecture de carte",
         debut=moment(jour(5), 9),
@@ -1025,10 +1023,10 @@ def test_bam03_micro_collectif_refuse_un_septieme_participant(dossiers):
         modalite="presentiel",
     )
     for p in cas[:6]:
-        entretien = workflow.ajouter_participant(dossiers.referent, session, p, presence=Presence.PRESENT)
+        entretien = entretiens.ajouter_participant(dossiers.referent, session, p, presence=Presence.PRESENT)
         assert (entretien.type, entretien.session, entretien.phase) == ("collectif", session, "parcours_mobilite")
     with refuse(cas[6], regle="BAM-03") as info:
-        workflow.ajouter_participant(dossiers.referent, session, cas[6], presence=Presence.PRESENT)
+        entretiens.ajouter_participant(dossiers.referent, session, cas[6], presence=Presence.PRESENT)
     assert "6 au plus" in info.value.message
     assert session.participations.count() == 6
 
@@ -1036,7 +1034,7 @@ def test_bam03_micro_collectif_refuse_un_septieme_participant(dossiers):
 def test_bam03_session_avec_taille_maximale_et_participant_en_double(dossiers):
     a, b = (dossiers.contractualiser(p) for p in [dossiers.nouveau("BAM"), dossiers.nouveau("BAM")])
     dossiers.aller(jour(4))
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         dossiers.referent,
         titre="Atelier",
         debut=moment(jour(4), 9),
@@ -1044,17 +1042,17 @@ def test_bam03_session_avec_taille_maximale_et_participant_en_double(dossiers):
         modalite="presentiel",
         taille_max=1,
     )
-    workflow.ajouter_participant(dossiers.referent, session, a, presence=Presence.ABSENT_EXCUSE)
+    entretiens.ajouter_participant(dossiers.referent, session, a, presence=Presence.ABSENT_EXCUSE)
     with refuse(a, ValidationError, champ="prestation"):
-        workflow.ajouter_participant(dossiers.referent, session, a, presence=Presence.PRESENT)
+        entretiens.ajouter_participant(dossiers.referent, session, a, presence=Presence.PRESENT)
     with refuse(b, regle="BAM-03"):
-        workflow.ajouter_participant(dossiers.referent, session, b, presence=Presence.PRESENT)
+        entretiens.ajouter_participant(dossiers.referent, session, b, presence=Presence.PRESENT)
 
 
 def test_bam03_carnet_de_suivi_service_payant_avec_cout_et_aides(dossiers):
-    p = workflow.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
+    p = entretiens.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
     with refuse(p, ValidationError, champ="cout") as info:
-        workflow.ajouter_action(
+        parcours.ajouter_action(
             dossiers.referent,
             p,
             nature=NatureAction.SERVICE_PAYANT,
@@ -1063,10 +1061,10 @@ def test_bam03_carnet_de_suivi_service_payant_avec_cout_et_aides(dossiers):
         )
     assert "BAM-03" in info.value.message_dict["cout"][0]
     with refuse(p, ValidationError, champ="aides_mobilisables"):
-        workflow.ajouter_action(
+        parcours.ajouter_action(
             dossiers.referent, p, nature=NatureAction.SERVICE_PAYANT, libelle="Location de scooter", cout="120.00"
         )
-    action = workflow.ajouter_action(
+    action = parcours.ajouter_action(
         dossiers.referent,
         p,
         nature=NatureAction.SERVICE_PAYANT,
@@ -1081,29 +1079,29 @@ def test_bam03_carnet_de_suivi_service_payant_avec_cout_et_aides(dossiers):
     [evenement] = journal(p, TypeEvenement.ACTION_PARCOURS)
     assert "(120.00 €)" in evenement.message
     with refuse(p, ValidationError, champ="cout"):
-        workflow.modifier_action(dossiers.referent, action, cout=None)
-    action = workflow.modifier_action(dossiers.referent, action, statut=StatutAction.REALISEE)
+        parcours.modifier_action(dossiers.referent, action, cout=None)
+    action = parcours.modifier_action(dossiers.referent, action, statut=StatutAction.REALISEE)
     assert ActionParcours.objects.get(pk=action.pk).statut == StatutAction.REALISEE
 
 
 def test_bam04_bilan_final_est_la_derniere_phase(dossiers):
-    p = workflow.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
+    p = entretiens.passer_phase(dossiers.referent, dossiers.en_cours("BAM"))
     dossiers.entretien(p, jour(3))
     dossiers.entretien(p, jour(4))
-    p = workflow.passer_phase(dossiers.referent, p)
+    p = entretiens.passer_phase(dossiers.referent, p)
     dossiers.entretien(p, jour(6), compte_rendu="Entretien de bilan final : rapport de positionnement final.")
     assert [ph.complete for ph in faits_de(p, jour(6)).phases] == [True, True, True]
     with refuse(p):
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
 
 
 def test_cep01_niveau_2_directement_puis_retour_au_niveau_1(dossiers):
     p = dossiers.en_cours("CEP")
     assert p.phase == "niveau_1" and p.date_fin is None
-    p = workflow.passer_phase(dossiers.referent, p, cible="niveau_2")
+    p = entretiens.passer_phase(dossiers.referent, p, cible="niveau_2")
     assert p.phase == "niveau_2"
     dossiers.entretien(p, jour(3))
-    p = workflow.passer_phase(dossiers.referent, p, cible="niveau_1")
+    p = entretiens.passer_phase(dossiers.referent, p, cible="niveau_1")
     assert p.phase == "niveau_1"
     assert dossiers.entretien(p, jour(4), phase="niveau_2").phase == "niveau_2"  # a level already reached
     phases = {ph.cle: ph for ph in faits_de(p, jour(4)).phases}
@@ -1121,11 +1119,11 @@ def test_cep01_cible_absente_identique_ou_inconnue_refusee(dossiers):
     p = dossiers.en_cours("CEP")
     for cible in (None, "niveau_1", "niveau_3"):
         with refuse(p, ValidationError, champ="cible"):
-            workflow.passer_phase(dossiers.referent, p, cible=cible)
+            entretiens.passer_phase(dossiers.referent, p, cible=cible)
 
 
 def test_cep02_plan_d_action_enregistre(dossiers):
-    p = workflow.passer_phase(dossiers.referent, dossiers.en_cours("CEP"), cible="niveau_2")
+    p = entretiens.passer_phase(dossiers.referent, dossiers.en_cours("CEP"), cible="niveau_2")
     plan = [
         (NatureAction.ETAPE, "Valider le projet de reconversion"),
         (NatureAction.OBJECTIF_INTERMEDIAIRE, "Enquêtes métier auprès de trois professionnels"),
@@ -1135,13 +1133,13 @@ def test_cep02_plan_d_action_enregistre(dossiers):
         (NatureAction.FINANCEMENT, "CPF et abondement de la région"),
     ]
     for n, (nature, libelle) in enumerate(plan):
-        workflow.ajouter_action(
+        parcours.ajouter_action(
             dossiers.referent, p, nature=nature, libelle=libelle, date_debut=jour(10 * n + 5), date_fin=jour(10 * n + 9)
         )
     assert list(p.actions.values_list("nature", "libelle")) == plan
     assert len(journal(p, TypeEvenement.ACTION_PARCOURS)) == 6
     with refuse(p, ValidationError, champ="date_fin"):
-        workflow.ajouter_action(
+        parcours.ajouter_action(
             dossiers.referent, p, nature=NatureAction.ETAPE, libelle="x", date_debut=jour(9), date_fin=jour(8)
         )
 
@@ -1149,7 +1147,7 @@ def test_cep02_plan_d_action_enregistre(dossiers):
 def test_actions_du_parcours_refusees_avant_la_contractualisation(dossiers):
     p = dossiers.nouveau("CEP")
     with refuse(p):
-        workflow.ajouter_action(dossiers.referent, p, nature=NatureAction.ETAPE, libelle="Étape")
+        parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.ETAPE, libelle="Étape")
 
 
 # --- Renewal: MOV-08 -------------------------------------------------------------------
@@ -1158,12 +1156,12 @@ def test_actions_du_parcours_refusees_avant_la_contractualisation(dossiers):
 def test_mov08_renouvellement_au_terme_par_le_prescripteur(dossiers, monde):
     p = dossiers.en_cours()
     dossiers.aller(FIN_MOV - datetime.timedelta(days=10))
-    p = workflow.renouveler(acteur(monde.prescripteur), p, motif="  Parcours à consolider.  ")
+    p = renouvellement.renouveler(acteur(monde.prescripteur), p, motif="  Parcours à consolider.  ")
     nouvelle = fin_de_periode_mois(FIN_MOV + datetime.timedelta(days=1), 6)
     assert (p.date_fin, p.nombre_renouvellements, p.etat) == (nouvelle, 1, Etat.EN_COURS)
-    [renouvellement] = Renouvellement.objects.filter(prestation=p)
-    assert (renouvellement.ancienne_date_fin, renouvellement.nouvelle_date_fin) == (FIN_MOV, nouvelle)
-    assert (renouvellement.motif, renouvellement.decide_par) == ("Parcours à consolider.", monde.prescripteur.user)
+    [decision] = Renouvellement.objects.filter(prestation=p)
+    assert (decision.ancienne_date_fin, decision.nouvelle_date_fin) == (FIN_MOV, nouvelle)
+    assert (decision.motif, decision.decide_par) == ("Parcours à consolider.", monde.prescripteur.user)
     assert journal(p, TypeEvenement.RENOUVELLEMENT)
     assert notifications_de(monde.referent.user, f"prestation:{p.pk}:renouvellement:1").count() == 2
 
@@ -1171,16 +1169,16 @@ def test_mov08_renouvellement_au_terme_par_le_prescripteur(dossiers, monde):
 def test_mov08_renouvellement_le_dernier_jour_accepte(dossiers, monde):
     p = dossiers.en_cours()
     dossiers.aller(FIN_MOV)
-    assert workflow.renouveler(acteur(monde.prescripteur), p, motif="Au terme.").nombre_renouvellements == 1
+    assert renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Au terme.").nombre_renouvellements == 1
 
 
 def test_mov08_second_renouvellement_refuse(dossiers, monde):
     p = dossiers.en_cours()
     dossiers.aller(FIN_MOV - datetime.timedelta(days=5))
-    p = workflow.renouveler(acteur(monde.prescripteur), p, motif="Premier renouvellement.")
+    p = renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Premier renouvellement.")
     dossiers.aller(p.date_fin - datetime.timedelta(days=5))
     with refuse(p, regle="MOV-08") as info:
-        workflow.renouveler(acteur(monde.prescripteur), p, motif="Encore.")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Encore.")
     assert "1 fois" in info.value.message
 
 
@@ -1188,13 +1186,13 @@ def test_mov08_renouvellement_40_jours_avant_le_terme_refuse(dossiers, monde):
     p = dossiers.en_cours()
     dossiers.aller(FIN_MOV - datetime.timedelta(days=40))
     with refuse(p, regle="MOV-08"):
-        workflow.renouveler(acteur(monde.prescripteur), p, motif="Trop tôt.")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Trop tôt.")
     dossiers.aller(FIN_MOV - datetime.timedelta(days=30))
     with refuse(p, regle="MOV-08"):
-        workflow.renouveler(acteur(monde.prescripteur), p, motif="Un jour trop tôt.")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Un jour trop tôt.")
     dossiers.aller(FIN_MOV + datetime.timedelta(days=1))
     with refuse(p, regle="MOV-08"):
-        workflow.renouveler(acteur(monde.prescripteur), p, motif="Trop tard.")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Trop tard.")
 
 
 def test_mov08_le_referent_ne_peut_pas_renouveler(dossiers, monde):
@@ -1202,16 +1200,16 @@ def test_mov08_le_referent_ne_peut_pas_renouveler(dossiers, monde):
     dossiers.aller(FIN_MOV - datetime.timedelta(days=5))
     for intrus in (monde.referent, monde.responsable, monde.prescripteur_b):
         with refuse(p, PermissionDenied):
-            workflow.renouveler(acteur(intrus), p, motif="Renouvellement.")
+            renouvellement.renouveler(acteur(intrus), p, motif="Renouvellement.")
     with refuse(p, ValidationError, champ="motif"):
-        workflow.renouveler(acteur(monde.prescripteur), p, motif=" ")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif=" ")
 
 
 def test_mov08_renouvellement_refuse_pour_un_dispositif_sans_renouvellement(dossiers, monde):
     p = dossiers.en_cours("BAM")
     dossiers.aller(p.date_fin - datetime.timedelta(days=2))
     with refuse(p, regle="MOV-08") as info:
-        workflow.renouveler(acteur(monde.prescripteur), p, motif="Renouvellement.")
+        renouvellement.renouveler(acteur(monde.prescripteur), p, motif="Renouvellement.")
     assert "BAM ne prévoit pas de renouvellement" in info.value.message
 
 
@@ -1219,7 +1217,7 @@ def test_mov08_un_autre_prescripteur_de_la_meme_agence_peut_renouveler(dossiers,
     collegue = membre(Role.PRESCRIPTEUR, organisation=monde.prescripteur.organisation)
     p = dossiers.en_cours()
     dossiers.aller(FIN_MOV)
-    assert workflow.renouveler(acteur(collegue), p, motif="Décision de l'agence.").nombre_renouvellements == 1
+    assert renouvellement.renouveler(acteur(collegue), p, motif="Décision de l'agence.").nombre_renouvellements == 1
 
 
 def test_entretien_modele_phase_inconnue_est_une_erreur_de_champ(dossiers):

@@ -11,7 +11,6 @@ from django.db import connection
 
 from commun.exceptions import ActionRefusee
 from comptes.models import Role
-from prestations import workflow
 from prestations.models import (
     Entretien,
     Etat,
@@ -25,6 +24,7 @@ from prestations.models import (
     TypeEvenement,
 )
 from prestations.sorties import TypeContrat, TypeSortie
+from prestations.suivi import contractualisation, entretiens, fins, parcours, suspensions
 from tests.prestations.test_workflow import SIRET, Dossiers, acteur, jour, journal, moment, recharger, refuse
 
 
@@ -43,28 +43,28 @@ def dossiers(monde, beneficiaire_de, time_machine):
 #: Every action of the référent on a case, called as ``action(acteur, prestation)`` on day 10
 #: of a MOV case signed on day 1.
 ACTIONS = {
-    "contractualiser": lambda a, p: workflow.contractualiser(
+    "contractualiser": lambda a, p: contractualisation.contractualiser(
         a, p, debut=moment(jour(9)), duree_minutes=60, modalite=Modalite.PRESENTIEL, signe=True
     ),
-    "enregistrer_entretien": lambda a, p: workflow.enregistrer_entretien(
+    "enregistrer_entretien": lambda a, p: entretiens.enregistrer_entretien(
         a, p, debut=moment(jour(9)), duree_minutes=45, modalite=Modalite.PRESENTIEL, presence=Presence.PRESENT
     ),
-    "passer_phase": lambda a, p: workflow.passer_phase(a, p),
-    "terminer_apres_phase": lambda a, p: workflow.terminer_apres_phase(a, p, "absence_frein_mobilite"),
-    "declarer_suspension": lambda a, p: workflow.declarer_suspension(
+    "passer_phase": lambda a, p: entretiens.passer_phase(a, p),
+    "terminer_apres_phase": lambda a, p: fins.terminer_apres_phase(a, p, "absence_frein_mobilite"),
+    "declarer_suspension": lambda a, p: suspensions.declarer_suspension(
         a, p, motif=MotifSuspension.MALADIE, debut=jour(12), fin=jour(15)
     ),
-    "mettre_fin_suspension": lambda a, p: workflow.mettre_fin_suspension(a, p.suspensions.get(), jour(22)),
-    "enregistrer_periode_entreprise": lambda a, p: workflow.enregistrer_periode_entreprise(
+    "mettre_fin_suspension": lambda a, p: suspensions.mettre_fin_suspension(a, p.suspensions.get(), jour(22)),
+    "enregistrer_periode_entreprise": lambda a, p: suspensions.enregistrer_periode_entreprise(
         a, p, entreprise="Garage Dupont", siret=SIRET, debut=jour(30), fin=jour(36), tuteur="M. Dupont"
     ),
-    "enregistrer_sortie": lambda a, p: workflow.enregistrer_sortie(
+    "enregistrer_sortie": lambda a, p: fins.enregistrer_sortie(
         a, p, type=TypeSortie.EMPLOI, date_sortie=jour(10), type_contrat=TypeContrat.CDI, temps_plein=True
     ),
-    "interrompre": lambda a, p: workflow.interrompre(a, p, type=TypeSortie.ABANDON, motif="Injoignable."),
-    "clore_suivi": lambda a, p: workflow.clore_suivi(a, p),
-    "ajouter_action": lambda a, p: workflow.ajouter_action(a, p, nature=NatureAction.ETAPE, libelle="Étape"),
-    "modifier_action": lambda a, p: workflow.modifier_action(a, p.actions.get(), libelle="Autre"),
+    "interrompre": lambda a, p: fins.interrompre(a, p, type=TypeSortie.ABANDON, motif="Injoignable."),
+    "clore_suivi": lambda a, p: fins.clore_suivi(a, p),
+    "ajouter_action": lambda a, p: parcours.ajouter_action(a, p, nature=NatureAction.ETAPE, libelle="Étape"),
+    "modifier_action": lambda a, p: parcours.modifier_action(a, p.actions.get(), libelle="Autre"),
 }
 
 
@@ -73,7 +73,7 @@ def cas_de_x(dossiers):
     """A MOV case of prestataire X with one suspension and one action, on day 10."""
     p = dossiers.en_cours()
     dossiers.suspension(p, MotifSuspension.MALADIE, jour(20), jour(25))
-    workflow.ajouter_action(dossiers.referent, p, nature=NatureAction.ETAPE, libelle="Étape")
+    parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.ETAPE, libelle="Étape")
     dossiers.aller(jour(10))
     return recharger(p)
 
@@ -106,14 +106,16 @@ def test_le_responsable_de_x_agit_sur_le_cas(dossiers, monde):
     p = dossiers.nouveau()
     dossiers.aller(jour(2))
     responsable = acteur(monde.responsable)
-    p = workflow.contractualiser(
+    p = contractualisation.contractualiser(
         responsable, p, debut=moment(jour(2)), duree_minutes=60, modalite=Modalite.PRESENTIEL, signe=True
     )
-    entretien = workflow.enregistrer_entretien(
+    entretien = entretiens.enregistrer_entretien(
         responsable, p, debut=moment(jour(2), 15), duree_minutes=30, modalite="presentiel", presence="present"
     )
-    p = workflow.passer_phase(responsable, p)
-    suspension = workflow.declarer_suspension(responsable, p, motif=MotifSuspension.CONGES, debut=jour(5), fin=jour(9))
+    p = entretiens.passer_phase(responsable, p)
+    suspension = suspensions.declarer_suspension(
+        responsable, p, motif=MotifSuspension.CONGES, debut=jour(5), fin=jour(9)
+    )
     assert (p.phase, entretien.auteur, suspension.auteur) == ("phase_2", monde.responsable.user, monde.responsable.user)
     assert {e.auteur for e in journal(p, TypeEvenement.ENTRETIEN)} == {monde.responsable.user}
 
@@ -122,20 +124,20 @@ def test_sessions_collectives_reservees_au_prestataire(dossiers, monde):
     p = dossiers.en_cours("BAM")
     dossiers.aller(jour(3))
     with pytest.raises(PermissionDenied):
-        workflow.creer_session(
+        entretiens.creer_session(
             acteur(monde.prescripteur), titre="Atelier", debut=moment(jour(3)), duree_minutes=60, modalite="presentiel"
         )
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         dossiers.referent, titre="Atelier", debut=moment(jour(3)), duree_minutes=60, modalite="presentiel"
     )
     for intrus in (monde.referent_y, monde.responsable_y):
         with refuse(p, PermissionDenied):
-            workflow.ajouter_participant(acteur(intrus), session, p, presence=Presence.PRESENT)
-    session_y = workflow.creer_session(
+            entretiens.ajouter_participant(acteur(intrus), session, p, presence=Presence.PRESENT)
+    session_y = entretiens.creer_session(
         acteur(monde.referent_y), titre="Atelier Y", debut=moment(jour(3)), duree_minutes=60, modalite="presentiel"
     )
     with refuse(p, PermissionDenied):  # the référent of X cannot use Y's session either
-        workflow.ajouter_participant(dossiers.referent, session_y, p, presence=Presence.PRESENT)
+        entretiens.ajouter_participant(dossiers.referent, session_y, p, presence=Presence.PRESENT)
 
 
 # --- Concurrency -------------------------------------------------------------------------
@@ -178,7 +180,7 @@ def test_deux_contractualisations_simultanees_une_seule_aboutit(dossiers):
 
     def contractualiser():
         copie = Prestation.objects.get(pk=p.pk)
-        return workflow.contractualiser(
+        return contractualisation.contractualiser(
             dossiers.referent, copie, debut=moment(jour(1)), duree_minutes=60, modalite="presentiel", signe=True
         )
 
@@ -196,7 +198,7 @@ def test_deux_passages_de_phase_simultanes_un_seul_aboutit(dossiers):
     dossiers.entretien(p, jour(2))
     copies = [Prestation.objects.get(pk=p.pk) for _ in range(2)]
 
-    resultats = en_parallele(*(lambda c=c: workflow.passer_phase(dossiers.referent, c) for c in copies))
+    resultats = en_parallele(*(lambda c=c: entretiens.passer_phase(dossiers.referent, c) for c in copies))
     gagnant, [refus] = un_seul_gagnant(resultats)
     assert gagnant.phase == "confrontation"
     assert recharger(p).phase == "confrontation"  # one step, not two
@@ -208,7 +210,7 @@ def test_deux_niveaux_cep_choisis_en_meme_temps_un_seul_aboutit(dossiers):
     p = dossiers.en_cours("CEP")
     copies = [Prestation.objects.get(pk=p.pk) for _ in range(2)]
     resultats = en_parallele(
-        *(lambda c=c: workflow.passer_phase(dossiers.referent, c, cible="niveau_2") for c in copies)
+        *(lambda c=c: entretiens.passer_phase(dossiers.referent, c, cible="niveau_2") for c in copies)
     )
     un_seul_gagnant(resultats)
     assert len(journal(p, TypeEvenement.PHASE)) == 1
@@ -220,7 +222,7 @@ def test_sortie_et_interruption_simultanees_une_seule_aboutit(dossiers):
     dossiers.aller(jour(10))
     copies = [Prestation.objects.get(pk=p.pk) for _ in range(2)]
     resultats = en_parallele(
-        lambda: workflow.enregistrer_sortie(
+        lambda: fins.enregistrer_sortie(
             dossiers.referent,
             copies[0],
             type=TypeSortie.EMPLOI,
@@ -228,7 +230,7 @@ def test_sortie_et_interruption_simultanees_une_seule_aboutit(dossiers):
             type_contrat=TypeContrat.CDI,
             temps_plein=True,
         ),
-        lambda: workflow.interrompre(dossiers.referent, copies[1], type=TypeSortie.ABANDON, motif="Injoignable."),
+        lambda: fins.interrompre(dossiers.referent, copies[1], type=TypeSortie.ABANDON, motif="Injoignable."),
     )
     gagnant, _ = un_seul_gagnant(resultats)
     assert Sortie.objects.filter(prestation=p).count() == 1
@@ -242,11 +244,11 @@ def test_bam03_deux_inscriptions_simultanees_a_la_derniere_place(dossiers):
     a, b = dossiers.nouveau("BAM"), dossiers.nouveau("BAM")
     a, b = dossiers.contractualiser(a), dossiers.contractualiser(b)
     dossiers.aller(jour(3))
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         dossiers.referent, titre="Atelier", debut=moment(jour(3)), duree_minutes=60, modalite="presentiel", taille_max=1
     )
     resultats = en_parallele(
-        *(lambda p=p: workflow.ajouter_participant(dossiers.referent, session, p, presence="present") for p in (a, b))
+        *(lambda p=p: entretiens.ajouter_participant(dossiers.referent, session, p, presence="present") for p in (a, b))
     )
     _, [refus] = un_seul_gagnant(resultats)
     assert refus.regle == "BAM-03"
@@ -260,7 +262,7 @@ def test_deux_suspensions_qui_se_chevauchent_en_meme_temps_une_seule_aboutit(dos
     debuts = (jour(10), jour(12))
     resultats = en_parallele(
         *(
-            lambda c=c, d=d: workflow.declarer_suspension(
+            lambda c=c, d=d: suspensions.declarer_suspension(
                 dossiers.referent, c, motif=MotifSuspension.MALADIE, debut=d, fin=d + datetime.timedelta(days=5)
             )
             for c, d in zip(copies, debuts, strict=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from commun.exceptions import ActionRefusee
 from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification
-from prestations import services, workflow
+from prestations.commandes import services
 from prestations.models import (
     Echeance,
     Etat,
@@ -24,6 +24,7 @@ from prestations.models import (
     TypeEvenement,
 )
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
+from prestations.suivi import contractualisation, entretiens, fins, parcours
 from tests.prestations.conftest import MarcheFactory
 from tests.prestations.test_workflow import (
     DEBUT,
@@ -66,7 +67,7 @@ def test_parcours_mov_complet_jusqu_a_la_fin_du_suivi_dans_l_emploi(dossiers, mo
 
     dossiers.entretien(p, jour(8), compte_rendu="Diagnostic : atouts, freins, projet.")  # week of 30/11
     dossiers.entretien(p, jour(15), duree=45)  # week of 07/12
-    p = workflow.passer_phase(dossiers.referent, p)
+    p = entretiens.passer_phase(dossiers.referent, p)
     assert p.phase == "phase_2"
     dossiers.entretien(p, jour(22))  # week of 14/12
 
@@ -110,9 +111,9 @@ def test_parcours_mov_complet_jusqu_a_la_fin_du_suivi_dans_l_emploi(dossiers, mo
     assert not any(w["en_retard"] for w in fenetres)
 
     with refuse(p, regle="MOV-13"):
-        workflow.clore_suivi(dossiers.referent, p)  # 04/05/2027: last day of the 3 months
+        fins.clore_suivi(dossiers.referent, p)  # 04/05/2027: last day of the 3 months
     dossiers.aller(datetime.date(2027, 5, 5))
-    p = workflow.clore_suivi(dossiers.referent, p)
+    p = fins.clore_suivi(dossiers.referent, p)
     assert (p.etat, p.terminee_le, p.motif_fin) == (Etat.TERMINEE, datetime.date(2027, 5, 5), "suivi_clos")
     # Closed, but the bilans were never transmitted: they are still owed (LIV-01, LIV-02).
     assert "(LIV-01)" in p.prochaine_echeance_libelle
@@ -156,11 +157,11 @@ def test_parcours_bca_quatre_phases_dans_l_ordre_jusqu_a_la_sortie(dossiers):
     assert (p.phase, p.date_fin) == ("investigation", jour(41))
     for date, suivante in ((jour(4), "confrontation"), (jour(9), "formalisation")):
         dossiers.entretien(p, date)
-        p = workflow.passer_phase(dossiers.referent, p)
+        p = entretiens.passer_phase(dossiers.referent, p)
         assert p.phase == suivante
     dossiers.entretien(p, jour(16), compte_rendu="Projet formalisé, parcours de retour à l'emploi.")
     with pytest.raises(ActionRefusee):
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     assert all(ph.complete for ph in faits_de(p, jour(16)).phases)
 
     sortie = dossiers.sortie(
@@ -191,13 +192,13 @@ def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
     carnet de suivi, bilan final, sortie."""
     p = dossiers.contractualiser(dossiers.nouveau("BAM"), jour(1))
     assert (p.phase, p.date_fin) == ("bilan_initial", jour(89))
-    workflow.ajouter_action(dossiers.referent, p, nature=NatureAction.DIAGNOSTIC, libelle="Diagnostic mobilité")
-    p = workflow.passer_phase(dossiers.referent, p)  # BAM-02: a mobility barrier, the parcours goes on
+    parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.DIAGNOSTIC, libelle="Diagnostic mobilité")
+    p = entretiens.passer_phase(dossiers.referent, p)  # BAM-02: a mobility barrier, the parcours goes on
     assert p.phase == "parcours_mobilite"
 
     dossiers.entretien(p, jour(5))
     dossiers.aller(jour(7))
-    session = workflow.creer_session(
+    session = entretiens.creer_session(
         dossiers.referent,
         titre="Micro-collectif : se déplacer en transport en commun",
         debut=moment(jour(7), 14),
@@ -205,8 +206,8 @@ def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
         modalite=Modalite.PRESENTIEL,
         taille_max=6,
     )
-    workflow.ajouter_participant(dossiers.referent, session, p, presence=Presence.PRESENT)
-    permis = workflow.ajouter_action(
+    entretiens.ajouter_participant(dossiers.referent, session, p, presence=Presence.PRESENT)
+    permis = parcours.ajouter_action(
         dossiers.referent,
         p,
         nature=NatureAction.SERVICE_PAYANT,
@@ -218,15 +219,15 @@ def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
         date_fin=jour(60),
     )
     with pytest.raises(ActionRefusee):  # BAM-03: one individual entretien so far (the group one does not count)
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     dossiers.entretien(p, jour(12))
-    p = workflow.passer_phase(dossiers.referent, p)
+    p = entretiens.passer_phase(dossiers.referent, p)
     assert p.phase == "bilan_final"
 
-    workflow.modifier_action(dossiers.referent, permis, statut=StatutAction.REALISEE)
+    parcours.modifier_action(dossiers.referent, permis, statut=StatutAction.REALISEE)
     dossiers.entretien(p, jour(62), compte_rendu="Bilan final : rapport de positionnement final (BAM-04).")
     with pytest.raises(ActionRefusee):
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     phases = faits_de(p, jour(62)).phases
     assert [(ph.cle, ph.entretiens, ph.complete) for ph in phases] == [
         ("bilan_initial", 1, True),
@@ -245,12 +246,12 @@ def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
 def test_parcours_pma_eligibilite_bilan_accompagnement(dossiers):
     p = dossiers.contractualiser(dossiers.nouveau("PMA"), jour(1))
     assert (p.phase, p.date_fin) == ("eligibilite", jour(119))  # duration set by the marché
-    p = workflow.passer_phase(dossiers.referent, p)  # the eligibility needs no entretien
+    p = entretiens.passer_phase(dossiers.referent, p)  # the eligibility needs no entretien
     assert p.phase == "bilan"
     with pytest.raises(ActionRefusee):
-        workflow.passer_phase(dossiers.referent, p)
+        entretiens.passer_phase(dossiers.referent, p)
     dossiers.entretien(p, jour(6))
-    p = workflow.passer_phase(dossiers.referent, p)
+    p = entretiens.passer_phase(dossiers.referent, p)
     assert p.phase == "accompagnement"
     dossiers.entretien(p, jour(13), presence=Presence.ABSENT)
     dossiers.entretien(p, jour(20))
@@ -272,20 +273,20 @@ def test_parcours_cep_niveau_1_niveau_2_plan_d_action(dossiers):
     p = dossiers.contractualiser(dossiers.nouveau("CEP"), jour(1))
     assert (p.phase, p.date_fin) == ("niveau_1", None)
     dossiers.entretien(p, jour(3), modalite=Modalite.DISTANCE)
-    p = workflow.passer_phase(dossiers.referent, p, cible="niveau_2")
+    p = entretiens.passer_phase(dossiers.referent, p, cible="niveau_2")
     dossiers.entretien(p, jour(10))
-    etape = workflow.ajouter_action(
+    etape = parcours.ajouter_action(
         dossiers.referent, p, nature=NatureAction.ETAPE, libelle="Valider le projet", date_debut=jour(10)
     )
-    workflow.ajouter_action(dossiers.referent, p, nature=NatureAction.FINANCEMENT, libelle="CPF")
-    workflow.ajouter_action(dossiers.referent, p, nature=NatureAction.DEMARCHE_PERSONNELLE, libelle="Enquêtes métier")
-    workflow.modifier_action(dossiers.referent, etape, statut=StatutAction.REALISEE, date_fin=jour(30))
+    parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.FINANCEMENT, libelle="CPF")
+    parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.DEMARCHE_PERSONNELLE, libelle="Enquêtes métier")
+    parcours.modifier_action(dossiers.referent, etape, statut=StatutAction.REALISEE, date_fin=jour(30))
     sortie = dossiers.sortie(p, TypeSortie.FORMATION, jour(40), convention_afpr=True)
     assert (sortie.positive, sortie.regle) == (True, "SOR-02")
     p = recharger(p)
     assert p.etat == Etat.TERMINEE
     with refuse(p):  # the plan d'action is frozen with the case
-        workflow.modifier_action(dossiers.referent, etape, statut=StatutAction.ABANDONNEE)
+        parcours.modifier_action(dossiers.referent, etape, statut=StatutAction.ABANDONNEE)
     assert types_du_journal(p).count(T.ACTION_PARCOURS) == 4
 
 
@@ -300,7 +301,7 @@ def test_cep01_niveau_2_delivered_alone_from_the_contractualisation(monde, benef
         accord_beneficiaire=True,
     )
     services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
-    p = workflow.contractualiser(
+    p = contractualisation.contractualiser(
         Acteur(monde.referent.user, monde.referent),
         Prestation.objects.get(pk=ldc.prestation.pk),
         debut=timezone.now() - datetime.timedelta(minutes=90),

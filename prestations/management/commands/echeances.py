@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from prestations.echeances import balayer
+from prestations.echeances.balayage import balayer
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             maintenant = timezone.now()
         resultat = balayer(maintenant, simulation=dry_run)
         prefixe = "[simulation] " if dry_run else ""
-        for action in getattr(resultat, "actions", []):
+        for action in resultat.actions:
             self.stdout.write(f"{prefixe}{action}")
         self.stdout.write(
             f"{prefixe}Balayage au {timezone.localtime(maintenant):%d/%m/%Y %H:%M} : "

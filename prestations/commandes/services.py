@@ -1,4 +1,4 @@
-"""Operations that change the state of a prescription: guard → atomic → journal → notify."""
+"""Prescription (PRE-01, PRE-02, MOV-04, PMA-03): each operation is guard → atomic → journal → notify."""
 
 from __future__ import annotations
 
@@ -9,47 +9,29 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 
-from commun.exceptions import ActionRefusee
 from comptes.models import Membership, Role
 from comptes.notifications import notifier
 from prestations import dispositifs
+from prestations.commandes.eligibilite import faits_eligibilite
+from prestations.echeances.ecriture import synchroniser
 from prestations.exceptions import BeneficiaireIneligible
+from prestations.journal import journaliser
 from prestations.models import (
     Etat,
-    Evenement,
     LettreDeCommande,
     Marche,
     Prestation,
     Reorientation,
     TypeEvenement,
 )
+from prestations.verrou import verrouiller
 
 
-def nouvel_evenement(type_, *, message, acteur=None, ldc=None, beneficiaire=None, **donnees) -> Evenement:
-    """A journal entry, not yet written (``journaliser`` writes one; a batch writes many)."""
-    return Evenement(
-        type=type_,
-        message=message,
-        auteur=acteur.user if acteur else None,
-        organisation=acteur.organisation if acteur else None,
-        lettre_de_commande=ldc,
-        beneficiaire=beneficiaire or (ldc.beneficiaire if ldc else None),
-        donnees=donnees,
-    )
-
-
-def journaliser(type_, **champs) -> Evenement:
-    evenement = nouvel_evenement(type_, **champs)
-    evenement.save()
-    return evenement
-
-
-def _actualiser_echeances(prestation):
-    from prestations.workflow import actualiser_echeances
-
-    actualiser_echeances(prestation)
+def verifier_prescripteur(acteur) -> None:
+    """PRE-01: only a prescripteur issues a lettre de commande (``PermissionDenied``: a 403)."""
+    if acteur.role != Role.PRESCRIPTEUR:
+        raise PermissionDenied("Seul un prescripteur peut émettre une lettre de commande (PRE-01).")
 
 
 def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, aujourd_hui=None):
@@ -60,8 +42,7 @@ def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_be
     agreement, start date) or ``BeneficiaireIneligible`` (PMA-01..03).
     """
     aujourd_hui = aujourd_hui or timezone.localdate()
-    if acteur.role != Role.PRESCRIPTEUR:
-        raise ActionRefusee("Seul un prescripteur peut émettre une lettre de commande.", "PRE-01")
+    verifier_prescripteur(acteur)
     erreurs: dict[str, list[str]] = {}
     if not accord_beneficiaire:
         erreurs.setdefault("accord_beneficiaire", []).append(
@@ -91,7 +72,7 @@ def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_be
     if erreurs:
         raise ValidationError(erreurs)
     regle = dispositifs.regle_en_vigueur(marche.dispositif, date_debut)
-    faits = beneficiaire.faits_eligibilite(date_debut)
+    faits = faits_eligibilite(beneficiaire, date_debut)
     ineligibilites = regle.verifier_eligibilite(faits)
     if ineligibilites:
         raise BeneficiaireIneligible(ineligibilites)
@@ -145,7 +126,7 @@ def creer_lettre_de_commande(
         ldc.numero = f"LDC-{ldc.emise_le:%Y}-{ldc.pk:06d}"
         ldc.save(update_fields=["numero"])
         prestation = Prestation.objects.create(lettre_de_commande=ldc, date_debut=date_debut, date_fin=date_fin)
-        _actualiser_echeances(prestation)
+        synchroniser([prestation])
         journaliser(
             TypeEvenement.LDC_EMISE,
             acteur=acteur,
@@ -180,7 +161,8 @@ def creer_lettre_de_commande(
 
 def designer_referent(acteur, prestation: Prestation, referent) -> Prestation:
     """MOV-04: one référent per prestation, designated by the prestataire's responsable;
-    changing référent is possible and journaled."""
+    changing référent is possible and journaled. The référent reaches the case from then
+    on (``comptes.acces``), the former one no longer."""
     prestataire = prestation.lettre_de_commande.marche.prestataire
     if acteur.role != Role.RESPONSABLE or acteur.organisation != prestataire:
         raise PermissionDenied("Seul un responsable du prestataire désigne le référent (MOV-04).")
@@ -188,20 +170,14 @@ def designer_referent(acteur, prestation: Prestation, referent) -> Prestation:
         user=referent, organisation=prestataire, role__in=[Role.REFERENT, Role.RESPONSABLE], active=True
     ).exists():
         raise ValidationError({"referent": "Choisissez un référent de votre structure."})
-    if prestation.referent_id == referent.pk:
-        raise ValidationError({"referent": f"{referent} est déjà le référent de cette prestation."})
-    ancien = prestation.referent
-    with transaction.atomic():
-        prestation = Prestation.objects.select_for_update().get(pk=prestation.pk)
-        if prestation.etat == Etat.ATTENTE_REFERENT:
-            prestation.designer_premier_referent()
-        prestation.referent = referent
-        try:
-            prestation.save()
-        except ConcurrentTransition:
-            raise ActionRefusee("La prestation a été modifiée en même temps ; rechargez la page.") from None
-        _actualiser_echeances(prestation)
-        ldc = prestation.lettre_de_commande
+    with verrouiller(prestation) as p:
+        if p.referent_id == referent.pk:
+            raise ValidationError({"referent": f"{referent} est déjà le référent de cette prestation."})
+        ancien = p.referent
+        if p.etat == Etat.ATTENTE_REFERENT:
+            p.designer_premier_referent()
+        p.referent = referent
+        ldc = p.lettre_de_commande
         journaliser(
             TypeEvenement.REFERENT_CHANGE if ancien else TypeEvenement.REFERENT_DESIGNE,
             acteur=acteur,
@@ -218,10 +194,10 @@ def designer_referent(acteur, prestation: Prestation, referent) -> Prestation:
             sujet=f"Vous êtes référent de la prestation {ldc.numero}",
             corps=f"{acteur.user} vous a désigné référent de la prestation {ldc.numero} "
             f"({ldc.dispositif}) pour {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}.",
-            lien=reverse("prestations:ldc_detail", args=[ldc.pk]),
+            lien=reverse("prestations:prestation_detail", args=[p.pk]),
             obligatoire=False,
         )
-    return prestation
+    return p
 
 
 def enregistrer_reorientation(
@@ -229,7 +205,7 @@ def enregistrer_reorientation(
 ) -> Reorientation:
     """PMA-03: record the re-orientation proposed instead of an LdC the rules refuse."""
     if acteur.role != Role.PRESCRIPTEUR:
-        raise ActionRefusee("Seul un prescripteur enregistre une réorientation.", "PMA-03")
+        raise PermissionDenied("Seul un prescripteur enregistre une réorientation (PMA-03).")
     erreurs = {}
     if not accord_referent:
         erreurs["accord_referent"] = "La réorientation se fait avec l'accord du référent de parcours (PMA-03)."

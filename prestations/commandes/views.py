@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,15 +7,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from beneficiaires.models import Beneficiaire
+from commun.bornes import identifiant
 from commun.exceptions import ActionRefusee
 from comptes.decorators import acteur_requis
 from comptes.models import Role
-from prestations import dispositifs, services
+from prestations import dispositifs
+from prestations.commandes import services
+from prestations.commandes.eligibilite import faits_eligibilite
+from prestations.commandes.filters import LettreDeCommandeFilter
+from prestations.commandes.forms import DesignationReferentForm, LettreDeCommandeForm, ReorientationForm
+from prestations.commandes.pdf import pdf_lettre_de_commande
 from prestations.exceptions import BeneficiaireIneligible
-from prestations.filters import LettreDeCommandeFilter
-from prestations.forms import DesignationReferentForm, LettreDeCommandeForm, ReorientationForm
 from prestations.models import LettreDeCommande, Marche
-from prestations.pdf import pdf_lettre_de_commande
 
 
 def _appliquer_erreurs(form, erreur: ValidationError):
@@ -39,8 +42,8 @@ def ldc_liste(request):
 
 
 def _beneficiaire_choisi(request):
-    pk = request.POST.get("beneficiaire") or request.GET.get("beneficiaire")
-    if not (pk and str(pk).isdigit()):
+    pk = identifiant(request.POST.get("beneficiaire") or request.GET.get("beneficiaire"))
+    if pk is None:
         return None
     return get_object_or_404(
         Beneficiaire.objects.visible_par(request.acteur).select_related("commune", "departement"), pk=pk
@@ -113,10 +116,12 @@ def reorientation_creer(request):
     beneficiaire = _beneficiaire_choisi(request)
     if beneficiaire is None:
         return redirect("beneficiaires:liste")
-    marche = get_object_or_404(Marche.objects.visible_par(request.acteur), pk=request.POST.get("marche") or 0)
+    marche = get_object_or_404(
+        Marche.objects.visible_par(request.acteur), pk=identifiant(request.POST.get("marche")) or 0
+    )
     debut = timezone.localdate()
     regle = dispositifs.regle_en_vigueur(marche.dispositif, debut)
-    ineligibilites = regle.verifier_eligibilite(beneficiaire.faits_eligibilite(debut))
+    ineligibilites = regle.verifier_eligibilite(faits_eligibilite(beneficiaire, debut))
     if not ineligibilites:
         messages.info(request, "Le bénéficiaire remplit désormais les critères : la prescription est possible.")
         return redirect(f"{_url_creation()}?beneficiaire={beneficiaire.pk}")
@@ -186,8 +191,6 @@ def ldc_detail(request, pk):
 @acteur_requis
 def ldc_designer_referent(request, pk):
     ldc = _ldc_visible(request, pk)
-    if request.acteur.role != Role.RESPONSABLE:
-        raise PermissionDenied("Seul un responsable du prestataire désigne le référent.")
     form = DesignationReferentForm(request.POST, prestataire=ldc.marche.prestataire)
     if form.is_valid():
         try:

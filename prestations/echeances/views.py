@@ -1,11 +1,11 @@
-"""The « à traiter » work queue page (the query and each row's state: ``prestations.horloges``)."""
+"""The « à traiter » work queue page (the query and each row's state: ``prestations.echeances.horloges``)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from comptes.decorators import acteur_requis
-from prestations.horloges import ROLES, avancement, echeances_a_traiter
+from prestations.echeances.horloges import ROLES, avancement, echeances_a_traiter
 
 
 @acteur_requis(roles=list(ROLES))

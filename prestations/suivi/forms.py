@@ -1,28 +1,19 @@
-"""Forms of the workflow pages (issue 4): field checks only.
+"""Forms of the case page (issue 4): field checks only, one per action.
 
 The rules (MOV-05..MOV-13, BCA-02, BAM-02..04, PMA-04, CEP-01..02, SOR-01..04) live in
-``prestations.workflow``; each form gathers the arguments of ONE workflow function and
-the view translates the function's errors back onto the form (DESIGN principles 1, 8).
-
-Dates and times are entered as ``<input type="date">`` and ``<input type="datetime-local">``
-and read in the Europe/Paris time zone (principle 4).
+``prestations.suivi``; each form gathers the arguments of ONE action and the view
+translates the action's errors back onto the form (DESIGN principles 1, 8).
 """
 
 from __future__ import annotations
 
-import datetime
-from zoneinfo import ZoneInfo
-
 from django import forms
-from django.db.models import F, Q
 from django.utils import timezone
 
-from beneficiaires.normalisation import normaliser
 from commun.bornes import longueur
 from commun.forms import StyledFormMixin
-from prestations import dispositifs
+from commun.widgets import OUI_NON, DateHeureParisField, champ_date, champ_entier, maintenant_local, oui_non
 from prestations.models import (
-    ETATS_OUVERTS,
     ActionParcours,
     Entretien,
     Etat,
@@ -38,95 +29,6 @@ from prestations.models import (
     TypeEntretien,
 )
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
-
-PARIS = ZoneInfo("Europe/Paris")
-FORMAT_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-OUI_NON = [("", "— Choisissez —"), ("oui", "Oui"), ("non", "Non")]
-
-
-def _oui_non(valeur):
-    return {"oui": True, "non": False}.get(valeur)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=FORMAT_DATETIME_LOCAL, **kwargs)
-
-    def format_value(self, value):
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            value = value.astimezone(PARIS)
-        return super().format_value(value)
-
-
-class DateHeureParisField(forms.DateTimeField):
-    """A ``datetime-local`` value read as a wall-clock time in Europe/Paris."""
-
-    widget = DateTimeLocalInput
-    input_formats = [FORMAT_DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "error_messages",
-            {"required": "Indiquez la date et l'heure.", "invalid": "Saisissez une date et une heure valides."},
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.datetime):
-            naif = value.replace(tzinfo=None) if timezone.is_aware(value) else value
-        else:
-            texte = str(value).strip()
-            naif = None
-            for format_ in self.input_formats:
-                try:
-                    naif = datetime.datetime.strptime(texte, format_)
-                    break
-                except ValueError:
-                    continue
-            if naif is None:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return timezone.make_aware(naif, PARIS)
-
-
-def _date(label, *, required=True, help_text=""):
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        help_text=help_text,
-        error_messages={"required": "Indiquez la date.", "invalid": "Saisissez une date valide."},
-    )
-
-
-def _entier(label, *, minimum, maximum, help_text=""):
-    return forms.IntegerField(
-        label=label,
-        min_value=minimum,
-        max_value=maximum,
-        help_text=help_text,
-        error_messages={
-            "required": "Indiquez la durée en minutes.",
-            "invalid": "Saisissez un nombre entier.",
-            "min_value": "Au moins %(limit_value)s.",
-            "max_value": "Au plus %(limit_value)s.",
-        },
-    )
-
-
-def _maintenant_local() -> str:
-    return timezone.localtime().strftime(FORMAT_DATETIME_LOCAL)
 
 
 class SuiviForm(StyledFormMixin, forms.Form):
@@ -147,12 +49,12 @@ class ContractualisationForm(SuiviForm):
     """MOV-05 / MOV-06: the contractualisation entretien and whether the contract is signed."""
 
     debut = DateHeureParisField(label="Date et heure de l'entretien de contractualisation")
-    duree_minutes = _entier("Durée (minutes)", minimum=5, maximum=480)
+    duree_minutes = champ_entier("Durée (minutes)", minimum=5, maximum=480)
     modalite = forms.ChoiceField(label="Modalité", choices=Modalite.choices, initial=Modalite.PRESENTIEL)
     signe = forms.TypedChoiceField(
         label="Le bénéficiaire a-t-il signé le contrat d'accompagnement ?",
         choices=[("oui", "Oui, le contrat est signé (MOV-05)"), ("non", "Non, il refuse de signer (MOV-06)")],
-        coerce=_oui_non,
+        coerce=oui_non,
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez si le contrat est signé."},
     )
@@ -164,9 +66,9 @@ class ContractualisationForm(SuiviForm):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"debut": _maintenant_local(), "duree_minutes": 60})
+        kwargs.setdefault("initial", {"debut": maintenant_local(), "duree_minutes": 60})
         super().__init__(*args, **kwargs)
-        self.fields["debut"].widget.attrs["max"] = _maintenant_local()
+        self.fields["debut"].widget.attrs["max"] = maintenant_local()
         regle = self.prestation.regle if self.prestation is not None else None
         if regle is not None and not regle.phases_ordonnees:
             # CEP-01: each level can be delivered alone; the accompaniment opens with the chosen one.
@@ -182,7 +84,7 @@ class EntretienForm(SuiviForm):
     """An entretien that took place: past or today, never in the future (EMA-01 attendance)."""
 
     debut = DateHeureParisField(label="Date et heure", help_text="L'entretien a eu lieu : pas de date future.")
-    duree_minutes = _entier("Durée (minutes)", minimum=5, maximum=480)
+    duree_minutes = champ_entier("Durée (minutes)", minimum=5, maximum=480)
     type = forms.ChoiceField(label="Type d'entretien", choices=TypeEntretien.choices, initial=TypeEntretien.INDIVIDUEL)
     modalite = forms.ChoiceField(label="Modalité", choices=Modalite.choices, initial=Modalite.PRESENTIEL)
     phase = forms.ChoiceField(label="Phase", error_messages={"invalid_choice": "Cette phase n'a pas encore commencé."})
@@ -190,7 +92,7 @@ class EntretienForm(SuiviForm):
     toujours_en_emploi = forms.TypedChoiceField(
         label="La personne est-elle toujours en emploi ou en formation ?",
         choices=OUI_NON,
-        coerce=_oui_non,
+        coerce=oui_non,
         empty_value=None,
         help_text="Suivi dans l'emploi (MOV-13).",
         error_messages={"required": "Indiquez si la personne est toujours en emploi ou en formation (MOV-13)."},
@@ -203,9 +105,9 @@ class EntretienForm(SuiviForm):
     )
 
     def __init__(self, *args, phases=(), **kwargs):
-        kwargs.setdefault("initial", {"debut": _maintenant_local(), "duree_minutes": 45})
+        kwargs.setdefault("initial", {"debut": maintenant_local(), "duree_minutes": 45})
         super().__init__(*args, **kwargs)
-        self.fields["debut"].widget.attrs["max"] = _maintenant_local()
+        self.fields["debut"].widget.attrs["max"] = maintenant_local()
         self.fields["phase"].choices = [(p.cle, p.libelle) for p in phases]
         prestation = self.prestation
         if prestation is not None and prestation.phase and "phase" not in self.initial:
@@ -269,8 +171,8 @@ class SuspensionForm(SuiviForm):
         choices=[("", "— Choisissez —"), *MotifSuspension.choices],
         error_messages={"required": "Choisissez le motif de la suspension."},
     )
-    debut = _date("Premier jour de la suspension")
-    fin = _date("Dernier jour de la suspension")
+    debut = champ_date("Premier jour de la suspension")
+    fin = champ_date("Dernier jour de la suspension")
     commentaire = forms.CharField(label="Commentaire", required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
@@ -290,7 +192,7 @@ class SuspensionForm(SuiviForm):
 
 
 class FinSuspensionForm(SuiviForm):
-    fin = _date("Dernier jour effectif de la suspension")
+    fin = champ_date("Dernier jour effectif de la suspension")
 
 
 class PeriodeEntrepriseForm(SuiviForm):
@@ -305,8 +207,8 @@ class PeriodeEntrepriseForm(SuiviForm):
         help_text="14 chiffres.",
         error_messages={"required": "Indiquez le SIRET de l'entreprise."},
     )
-    debut = _date("Début de la période")
-    fin = _date("Fin de la période")
+    debut = champ_date("Début de la période")
+    fin = champ_date("Fin de la période")
     tuteur = forms.CharField(label="Nom du tuteur", max_length=200, error_messages={"required": "Indiquez le tuteur."})
     tuteur_fonction = forms.CharField(label="Fonction du tuteur", max_length=200, required=False)
     tuteur_contact = forms.CharField(label="Contact du tuteur", max_length=200, required=False)
@@ -371,7 +273,7 @@ class SortieForm(SuiviForm):
         choices=[("", "— Choisissez —")] + [(t.value, t.label) for t in TYPES_SORTIE_FORMULAIRE],
         error_messages={"required": "Choisissez le type de sortie.", "invalid_choice": "Type de sortie inconnu."},
     )
-    date_sortie = _date("Date de sortie", help_text="Premier jour de l'emploi, de la formation ou de l'activité.")
+    date_sortie = champ_date("Date de sortie", help_text="Premier jour de l'emploi, de la formation ou de l'activité.")
     employeur = forms.CharField(label="Employeur, organisme ou entreprise", required=False, max_length=200)
     # SOR-01
     type_contrat = forms.ChoiceField(
@@ -379,14 +281,14 @@ class SortieForm(SuiviForm):
     )
     duree_contrat_mois = _decimal("Durée du contrat (mois)", help_text="Vide pour un CDI.")
     temps_plein = forms.TypedChoiceField(
-        label="Temps plein ?", required=False, choices=OUI_NON, coerce=_oui_non, empty_value=None
+        label="Temps plein ?", required=False, choices=OUI_NON, coerce=oui_non, empty_value=None
     )
     heures_mensuelles = _decimal("Heures par mois", help_text="Pour un temps partiel : plus de 78 heures (SOR-01).")
     # SOR-02
     formation_heures_total = _decimal("Durée totale de la formation (heures)")
     formation_heures_hebdo = _decimal("Heures de formation par semaine")
     formation_continue = forms.TypedChoiceField(
-        label="Formation dispensée en continu ?", required=False, choices=OUI_NON, coerce=_oui_non, empty_value=None
+        label="Formation dispensée en continu ?", required=False, choices=OUI_NON, coerce=oui_non, empty_value=None
     )
     convention_afpr = forms.BooleanField(label="Convention AFPR", required=False)
     # SOR-03
@@ -448,7 +350,7 @@ class InterruptionForm(SuiviForm):
         max_length=longueur(Sortie, "motif"),
         error_messages={"required": "Expliquez la raison de l'interruption."},
     )
-    date_sortie = _date("Date de l'interruption")
+    date_sortie = champ_date("Date de l'interruption")
     consultation_referent = forms.BooleanField(label="Référent consulté (PMA-04)", required=False)
     consultation_financeur = forms.BooleanField(label="Financeur consulté (PMA-04)", required=False)
 
@@ -494,8 +396,8 @@ class ActionParcoursForm(SuiviForm):
         error_messages={"required": "Choisissez la nature de l'action."},
     )
     libelle = forms.CharField(label="Intitulé", max_length=200, error_messages={"required": "Indiquez l'intitulé."})
-    date_debut = _date("Début (prévu)", required=False)
-    date_fin = _date("Fin (prévue)", required=False)
+    date_debut = champ_date("Début (prévu)", required=False)
+    date_fin = champ_date("Fin (prévue)", required=False)
     intervenant = forms.CharField(label="Intervenant ou prestataire de l'action", required=False, max_length=200)
     cout = forms.DecimalField(
         label="Coût (€)",
@@ -543,134 +445,3 @@ class StatutActionForm(SuiviForm):
 
 
 # --- Group sessions (EMA-01, BAM-03) ----------------------------------------------
-
-
-class SessionForm(StyledFormMixin, forms.Form):
-    titre = forms.CharField(label="Intitulé", max_length=200, error_messages={"required": "Indiquez l'intitulé."})
-    debut = DateHeureParisField(label="Date et heure")
-    duree_minutes = forms.IntegerField(
-        label="Durée (minutes)",
-        min_value=15,
-        max_value=480,
-        error_messages={
-            "required": "Indiquez la durée.",
-            "invalid": "Saisissez un nombre entier.",
-            "min_value": "Au moins %(limit_value)s minutes.",
-            "max_value": "Au plus %(limit_value)s minutes.",
-        },
-    )
-    modalite = forms.ChoiceField(label="Modalité", choices=Modalite.choices, initial=Modalite.PRESENTIEL)
-    taille_max = forms.IntegerField(
-        label="Participants au plus",
-        required=False,
-        min_value=1,
-        max_value=100,
-        help_text="Micro-collectif BAM : 6 au plus (BAM-03).",
-        error_messages={"invalid": "Saisissez un nombre entier.", "min_value": "Au moins 1."},
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"debut": _maintenant_local(), "duree_minutes": 120})
-        super().__init__(*args, **kwargs)
-
-
-class ParticipantForm(StyledFormMixin, forms.Form):
-    prestation = forms.ModelChoiceField(
-        label="Bénéficiaire (prestation)",
-        queryset=Prestation.objects.none(),
-        empty_label="— Choisissez —",
-        error_messages={
-            "required": "Choisissez le bénéficiaire.",
-            "invalid_choice": "Choisissez une prestation en cours de votre structure.",
-        },
-    )
-    presence = forms.ChoiceField(label="Présence", choices=Presence.choices, initial=Presence.PRESENT)
-
-    def __init__(self, *args, prestations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["prestation"].queryset = prestations
-        self.fields["prestation"].label_from_instance = lambda p: (
-            f"{p.lettre_de_commande.beneficiaire.prenom} {p.lettre_de_commande.beneficiaire.nom} — "
-            f"{p.lettre_de_commande.dispositif} ({p.lettre_de_commande.numero})"
-        )
-
-
-# --- "Mes prestations" filters ---------------------------------------------------------
-
-
-class FiltrePrestationsForm(StyledFormMixin, forms.Form):
-    ECHEANCES = [
-        ("", "Toutes"),
-        ("7j", "Dans les 7 jours ou dépassée"),
-        ("depassee", "Dépassée"),
-    ]
-    TRIS = [
-        ("echeance", "Prochaine échéance"),
-        ("beneficiaire", "Bénéficiaire"),
-        ("debut", "Date de début"),
-    ]
-
-    q = forms.CharField(label="Bénéficiaire", required=False, max_length=100)
-    etat = forms.ChoiceField(label="État", required=False)
-    dispositif = forms.ChoiceField(label="Dispositif", required=False)
-    echeance = forms.ChoiceField(label="Prochaine échéance", required=False, choices=ECHEANCES)
-    tri = forms.ChoiceField(label="Trier par", required=False, choices=TRIS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["etat"].choices = [("", "Tous"), ("ouvertes", "Ouvertes (en cours de suivi)"), *Etat.choices]
-        self.fields["dispositif"].choices = [("", "Tous"), *dispositifs.choix()]
-        self.fields["q"].widget.attrs["placeholder"] = "Nom ou prénom"
-        for champ in self.fields.values():
-            classes = champ.widget.attrs.get("class", "")
-            champ.widget.attrs["class"] = (
-                f"{classes} form-control-sm".strip()
-                if "form-control" in classes
-                else (f"{classes} form-select-sm".strip())
-            )
-
-    def filtrer(self, queryset, aujourd_hui: datetime.date):
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if data.get("etat") == "ouvertes":
-            queryset = queryset.filter(etat__in=ETATS_OUVERTS)
-        elif data.get("etat"):
-            queryset = queryset.filter(etat=data["etat"])
-        if data.get("dispositif"):
-            queryset = queryset.filter(lettre_de_commande__dispositif=data["dispositif"])
-        if data.get("echeance") == "7j":
-            queryset = queryset.filter(prochaine_echeance__lte=aujourd_hui + datetime.timedelta(days=7))
-        elif data.get("echeance") == "depassee":
-            queryset = queryset.filter(prochaine_echeance__lt=aujourd_hui)
-        for mot in normaliser(data.get("q")).split():
-            queryset = queryset.filter(
-                Q(lettre_de_commande__beneficiaire__nom_normalise__contains=mot)
-                | Q(lettre_de_commande__beneficiaire__prenom_normalise__contains=mot)
-                | Q(lettre_de_commande__beneficiaire__nom_naissance_normalise__contains=mot)
-            )
-        tri = data.get("tri") or "echeance"
-        if tri == "beneficiaire":
-            return queryset.order_by(
-                "lettre_de_commande__beneficiaire__nom_normalise",
-                "lettre_de_commande__beneficiaire__prenom_normalise",
-                "pk",
-            )
-        if tri == "debut":
-            return queryset.order_by("-date_debut", "pk")
-        return queryset.order_by(F("prochaine_echeance").asc(nulls_last=True), "pk")
-
-
-class LivrableForm(SuiviForm):
-    """LIV-05: a deliverable of the case's rule set, as a PDF."""
-
-    type = forms.ChoiceField(label="Livrable", error_messages={"required": "Choisissez le livrable."})
-    fichier = forms.FileField(
-        label="Document (PDF)",
-        error_messages={"required": "Joignez le document au format PDF.", "empty": "Le fichier est vide."},
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from livrables.services import livrables_prevus
-
-        self.fields["type"].choices = [("", "— Choisissez —"), *livrables_prevus(self.prestation)]

@@ -15,7 +15,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from commun.api import ModelSerializer, Serializer
 from comptes.api import ActeurRequis, acteur_api
-from prestations.horloges import ROLES, avancement, echeances_a_traiter
+from prestations.echeances.horloges import ROLES, avancement, echeances_a_traiter
 from prestations.models.echeances import Echeance
 
 

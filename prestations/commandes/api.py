@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from beneficiaires.models import Beneficiaire
 from commun.api import ModelSerializer, Serializer
 from comptes.api import ActeurRequis, acteur_api
-from comptes.models import Role, User
-from prestations import services
+from comptes.models import User
+from prestations.commandes import services
+from prestations.commandes.filters import LettreDeCommandeFilter
 from prestations.exceptions import BeneficiaireIneligible
-from prestations.filters import LettreDeCommandeFilter
 from prestations.models import LettreDeCommande, Marche, Orientation
 
 
@@ -135,11 +135,7 @@ class LettreDeCommandeViewSet(
 
     def create(self, request, *args, **kwargs):
         acteur = acteur_api(request)
-        if acteur.role != Role.PRESCRIPTEUR:
-            return Response(
-                {"detail": "Seul un prescripteur peut émettre une lettre de commande (PRE-01)."},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+        services.verifier_prescripteur(acteur)  # a 403 before any field is read
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

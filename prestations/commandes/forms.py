@@ -2,21 +2,15 @@ from django import forms
 
 from commun.bornes import longueur
 from commun.forms import StyledFormMixin
+from commun.widgets import DateInput
 from comptes.models import Role, User
 from prestations import dispositifs
 from prestations.models import LettreDeCommande, Orientation
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class LettreDeCommandeForm(StyledFormMixin, forms.Form):
     """The guided LdC form. Field checks only; the rules (PRE-01, PMA-01..03) live in
-    ``prestations.services.verifier_prescription`` and come back as field errors."""
+    ``prestations.commandes.services.verifier_prescription`` and come back as field errors."""
 
     dispositif = forms.ChoiceField(
         label="Dispositif",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from comptes.demo import MOT_DE_PASSE_DEMO, UTILISATEURS, creer_monde_demo
+from prestations.demo import creer_dossiers_demo, creer_marches_demo, creer_parcours_demo
 
 REFUS_EN_PRODUCTION = (
     "Démo refusée : DEBUG est désactivé, cette instance est donc une instance de production. "
@@ -24,8 +25,6 @@ class Command(BaseCommand):
     def handle(self, *args, allow_in_production=False, **options):
         if not settings.DEBUG and not allow_in_production:
             raise CommandError(REFUS_EN_PRODUCTION)
-
-        from prestations.demo import creer_dossiers_demo, creer_marches_demo, creer_parcours_demo
 
         organisations = creer_monde_demo()
         marches = creer_marches_demo(organisations)
