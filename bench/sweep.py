@@ -321,9 +321,18 @@ def mesurer(url_semee: str, maintenant: datetime.datetime) -> dict:
             if memoire:
                 tracemalloc.start()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            profileur = None
+            if os.environ.get("BENCH_CPROFILE"):
+                import cProfile
+
+                profileur = cProfile.Profile()
+                profileur.enable()
             t, cpu = time.perf_counter(), time.process_time()
             balayage_ = balayer(maintenant)
             total, processeur = time.perf_counter() - t, time.process_time() - cpu
+            if profileur:
+                profileur.disable()
+                profileur.dump_stats(os.environ["BENCH_CPROFILE"])
             pic = tracemalloc.get_traced_memory()[1] if memoire else None
             if memoire:
                 tracemalloc.stop()

@@ -15,6 +15,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from commun.ecriture import insert_rows
 from comptes.models import Canal, Notification, Organisation, PreferencesNotification
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,21 @@ def prochain_recapitulatif(maintenant: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(jour, HEURE_RECAPITULATIF))
 
 
+#: What a notice row holds besides the defaults (``lignes_de_notification``).
+COLONNES = (
+    "destinataire_id",
+    "organisation_id",
+    "canal",
+    "cle",
+    "sujet",
+    "corps",
+    "lien",
+    "obligatoire",
+    "digest",
+    "due_le",
+)
+
+
 def lignes_de_notification(
     destinataires,
     *,
@@ -39,8 +55,9 @@ def lignes_de_notification(
     obligatoire: bool = True,
     preferences: dict | None = None,
     maintenant: datetime.datetime | None = None,
-) -> list[Notification]:
-    """The in-app and e-mail rows of a notice, not yet written. ``preferences`` (user id →
+) -> list[tuple]:
+    """The in-app and e-mail rows of a notice, not yet written: tuples of ``COLONNES`` (the
+    deadline sweep writes tens of thousands at once). ``preferences`` (user id →
     ``PreferencesNotification``) only matters for an informative notice."""
     preferences = preferences or {}
     maintenant = maintenant or timezone.now()
@@ -56,29 +73,20 @@ def lignes_de_notification(
                 if canal == Canal.EMAIL and not pref.email_informatif:
                     continue
                 digest = canal == Canal.EMAIL and pref.recapitulatif_quotidien
-            lignes.append(
-                Notification(
-                    destinataire_id=user.pk,
-                    organisation_id=organisation_id,
-                    canal=canal,
-                    cle=cle,
-                    sujet=sujet,
-                    corps=corps,
-                    lien=lien,
-                    obligatoire=obligatoire,
-                    digest=digest,
-                    due_le=prochain_recapitulatif(maintenant) if digest else maintenant,
-                )
-            )
+            due_le = prochain_recapitulatif(maintenant) if digest else maintenant
+            lignes.append((user.pk, organisation_id, canal, cle, sujet, corps, lien, obligatoire, digest, due_le))
     return lignes
 
 
-def ecrire_notifications(lignes: list[Notification]) -> None:
+def ecrire_notifications(lignes: list[tuple]) -> None:
     """Write notice rows (``lignes_de_notification``) at once (a row already there for its
-    recipient, channel and key is skipped) and queue the e-mail sender after commit."""
+    recipient, channel and key is skipped: a notice is never sent twice) and queue the
+    e-mail sender after commit."""
     if not lignes:
         return
-    Notification.objects.bulk_create(lignes, ignore_conflicts=True)
+    insert_rows(
+        Notification, dict(zip(COLONNES, map(list, zip(*lignes, strict=True)), strict=True)), ignore_conflicts=True
+    )
     transaction.on_commit(_planifier_envoi, robust=True)
 
 

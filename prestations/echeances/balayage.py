@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from commun.ecriture import update_rows
 from comptes.models import Membership, Role
 from comptes.notifications import notifier_plusieurs
 from prestations import faits
@@ -44,7 +45,6 @@ from prestations.echeances.regles import Obligation, obligations
 from prestations.models import Balayage, Echeance, Prestation
 from prestations.models.echeances import ETATS_OUVERTS, TYPES_AUTOMATIQUES, EtatEcheance, TypeEcheance
 from prestations.suivi import fins_automatiques
-from prestations.verrou import cas_verrouilles
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, resul
     rows still due, re-check each against its case, act, write. ``resultat`` is only
     updated once everything is written."""
     with transaction.atomic():
-        cas = {p.pk: p for p in cas_verrouilles().filter(pk__in={pid for _, pid in lot}).order_by("pk")}
+        cas = {p.pk: p for p in _cas_du_lot({pid for _, pid in lot})}
         lignes = list(
             Echeance.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=[pk for pk, _ in lot], etat__in=ETATS_OUVERTS, prochaine_action_le__lte=maintenant)
@@ -167,6 +167,41 @@ def traiter_lot(lot: list[tuple[int, int]], maintenant: datetime.datetime, resul
         lot_en_cours.agir()
         lot_en_cours.ecrire()
     lot_en_cours.compter(resultat)
+
+
+#: What the sweep reads of a case's lettre and bénéficiaire (the rest, addresses and
+#: situation, is never read by the rules: left in the database).
+COLONNES_DU_DOSSIER = [
+    *(f.name for f in Prestation._meta.concrete_fields),
+    "lettre_de_commande__numero",
+    "lettre_de_commande__dispositif",
+    "lettre_de_commande__regle_version",
+    "lettre_de_commande__marche",
+    "lettre_de_commande__prescripteur",
+    "lettre_de_commande__organisation_prescriptrice",
+    "lettre_de_commande__beneficiaire__prenom",
+    "lettre_de_commande__beneficiaire__nom",
+]
+
+
+def _cas_du_lot(ids):
+    """The batch's cases, locked in id order (two sweeps queue instead of deadlocking), with
+    their lettre and bénéficiaire; what many cases share (a few marchés, prestataires,
+    prescripteurs and référents for hundreds of cases) is read once per batch
+    (``prefetch_related``), one instance each."""
+    return (
+        Prestation.objects.select_for_update(of=("self",))
+        .select_related("lettre_de_commande__beneficiaire")
+        .only(*COLONNES_DU_DOSSIER)
+        .prefetch_related(
+            "lettre_de_commande__marche__prestataire",
+            "lettre_de_commande__prescripteur",
+            "lettre_de_commande__organisation_prescriptrice",
+            "referent",
+        )
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
 
 
 class _Lot:
@@ -181,6 +216,7 @@ class _Lot:
         avec_notices = a_recalculer | {e.prestation_id for e in lignes if e.type in TYPES_AUTOMATIQUES}
         self.notices = notices_des_dossiers(cas[pk] for pk in avec_notices)
         self.traitees: list[Echeance] = []
+        self.recalculees: set[int] = set()  # rows whose obligation the facts moved
         self.avis: list[dict] = []
         self.fins: dict[str, list[Prestation]] = {}
         self.comptes = Resultat(maintenant=maintenant)
@@ -230,6 +266,7 @@ class _Lot:
         obligation = next((o for o in voulues if (o.type, o.cle) == (ligne.type, ligne.cle)), None)
         if obligation is not None:  # the facts moved the due time: act on what they say now
             ligne.prendre(obligation, prestation.version_faits)
+            self.recalculees.add(ligne.pk)
         return obligation
 
     def _avertir(self, ligne, prestation, obligation) -> None:
@@ -309,7 +346,9 @@ class _Lot:
         instant = timezone.now()
         for ligne in self.traitees:
             ligne.modifie_le = instant
-        Echeance.objects.bulk_update(self.traitees, ECRITS_PAR_LE_BALAYAGE)
+        recalculees = [e for e in self.traitees if e.pk in self.recalculees]
+        update_rows(Echeance, [e for e in self.traitees if e.pk not in self.recalculees], ETAT_DE_LA_LIGNE)
+        update_rows(Echeance, recalculees, ETAT_DE_LA_LIGNE + OBLIGATION_DE_LA_LIGNE)
         notifier_plusieurs(self.avis)
         le = timezone.localdate(self.maintenant)
         for type_, prestations in self.fins.items():
@@ -321,8 +360,8 @@ class _Lot:
         resultat.actions.extend(self.comptes.actions)
 
 
-#: What the sweep changes on a row it acts on.
-ECRITS_PAR_LE_BALAYAGE = [
+#: What the sweep changes on a row it acts on; and on a row the facts made it compute again.
+ETAT_DE_LA_LIGNE = [
     "etat",
     "alertes_envoyees",
     "avertie_le",
@@ -331,13 +370,9 @@ ECRITS_PAR_LE_BALAYAGE = [
     "annulee_le",
     "prochaine_action_le",
     "version_faits",
-    "regle",
-    "libelle",
-    "depart_le",
-    "due_le",
-    "alertes",
     "modifie_le",
 ]
+OBLIGATION_DE_LA_LIGNE = ["regle", "libelle", "depart_le", "due_le", "alertes"]
 
 
 def _reste(jours: int) -> str:

@@ -25,9 +25,10 @@ from collections import defaultdict
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from commun.ecriture import update_rows
 from prestations import faits
 from prestations.echeances.notices import notices_des_dossiers
-from prestations.echeances.regles import obligations
+from prestations.echeances.regles import obligations, relations_lues
 from prestations.models import Echeance, Prestation
 from prestations.models.echeances import TYPES_AUTOMATIQUES, TypeEcheance
 
@@ -56,11 +57,13 @@ def synchroniser(prestations: list[Prestation], maintenant: datetime.datetime | 
     # The version the rows are computed at: the cases' as the database has them now,
     # after the caller's writes (its copies may predate them).
     versions = dict(Prestation.objects.filter(pk__in=ids).values_list("pk", "version_faits"))
-    # The facts as the database has them now too: the caller has just changed them.
+    # The facts as the database has them now too (the caller has just changed them), those
+    # the rules read of each case.
     for prestation in prestations:
         for relation in faits.RELATIONS:
             getattr(prestation, "_prefetched_objects_cache", {}).pop(relation, None)
-    prefetch_related_objects(prestations, *faits.RELATIONS)
+    for relations in {relations_lues(p) for p in prestations}:
+        prefetch_related_objects([p for p in prestations if relations_lues(p) == relations], *relations)
     notices = notices_des_dossiers(prestations)
     lignes = defaultdict(dict)
     for ligne in Echeance.objects.filter(prestation__in=ids):
@@ -78,8 +81,8 @@ def synchroniser(prestations: list[Prestation], maintenant: datetime.datetime | 
     for ligne in modifiees:
         ligne.modifie_le = instant
     Echeance.objects.bulk_create(nouvelles)
-    Echeance.objects.bulk_update(modifiees, CHAMPS_REECRITS)
-    Prestation.objects.bulk_update(prestations, ["prochaine_echeance", "prochaine_echeance_libelle"])
+    update_rows(Echeance, modifiees, CHAMPS_REECRITS)
+    update_rows(Prestation, prestations, ["prochaine_echeance", "prochaine_echeance_libelle"])
     return {pk: list(par_cle.values()) for pk, par_cle in lignes.items()}
 
 
@@ -107,11 +110,12 @@ def reconcilier(prestation, existantes: dict, voulues, maintenant) -> list[Echea
 
 def clore_sans_objet(ligne: Echeance, prestation, maintenant) -> None:
     """Close an open row that matches no obligation any more: honoured if it was met, else
-    cancelled. Only the MOV-10 gap is met by what replaced it (an entretien held after the
-    one that started it); any other vanished row is void: a contractualisation that never
-    took place because the case was interrupted first, an end date moved by a renewal."""
+    cancelled. Only the MOV-10 gap of a case still running is met by what replaced it (an
+    entretien held after the one that started it); any other vanished row is void: a
+    contractualisation that never took place because the case was interrupted first, an
+    end date moved by a renewal, the gap of a case that ended."""
     honoree = None
-    if ligne.type == TypeEcheance.ECART_ENTRETIENS:
+    if ligne.type == TypeEcheance.ECART_ENTRETIENS and prestation.est_ouverte:
         depuis = datetime.date.fromisoformat(ligne.cle)
         suivants = [e for e in faits.entretiens_tenus(prestation) if e.jour > depuis]
         honoree = suivants[0].debut if suivants else None

@@ -7,7 +7,10 @@ as the e-mail is sent, at the time of sending, rather than at the next sweep.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db import transaction
+from django.db.models import Q
 
 from comptes.models import Canal, Notification
 from prestations.avis import cle_du_dossier
@@ -26,11 +29,18 @@ def notices_des_dossiers(prestations) -> dict[int, dict[str, Notice]]:
     resultat: dict[int, dict[str, Notice]] = {p.pk: {} for p in prestations}
     if not par_cle:
         return resultat
-    lues = Notification.objects.filter(
-        destinataire_id__in={d for d, _ in par_cle},
-        canal=Canal.EMAIL,
-        cle__in={c for _, c in par_cle},
-    ).values_list("destinataire_id", "cle", "cree_le", "envoyee_le")
+    # One condition per prescripteur, each an exact range of the outbox's unique index
+    # (recipient, channel, key): a single ``cle IN`` over all of them would make PostgreSQL
+    # try every recipient with every key.
+    par_destinataire = defaultdict(list)
+    for destinataire_id, cle in par_cle:
+        par_destinataire[destinataire_id].append(cle)
+    condition = Q()
+    for destinataire_id, cles in par_destinataire.items():
+        condition |= Q(destinataire_id=destinataire_id, cle__in=cles)
+    lues = Notification.objects.filter(condition, canal=Canal.EMAIL).values_list(
+        "destinataire_id", "cle", "cree_le", "envoyee_le"
+    )
     for destinataire_id, cle_complete, cree_le, envoyee_le in lues:
         trouvee = par_cle.get((destinataire_id, cle_complete))
         if trouvee is not None:

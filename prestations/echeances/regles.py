@@ -59,6 +59,12 @@ NOTICES = {
 }
 
 
+def relations_lues(prestation: Prestation) -> tuple[str, ...]:
+    """The facts ``obligations`` reads of this case: all of them (``faits.RELATIONS``) while
+    it is open; once it is closed, only its deliverables (LIV-02, and LIV-03's notice)."""
+    return faits.RELATIONS if prestation.est_ouverte else ("livrables",)
+
+
 def obligations(prestation: Prestation, maintenant: datetime.datetime, notices: dict[str, Notice]) -> list[Obligation]:
     """The dated obligations of a case as of ``maintenant``. ``notices``: the case's notices
     to the prescripteur by key (``NOTICES``)."""

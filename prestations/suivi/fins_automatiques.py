@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from commun.ecriture import update_rows
 from commun.exceptions import ActionRefusee
 from comptes.notifications import notifier_plusieurs
 from prestations.avis import avis_prescripteur, cle_du_dossier, lien, nom_beneficiaire
@@ -158,5 +159,5 @@ def _ecrire(fins: list[Fin], maintenant) -> None:
     prestations = [f.prestation for f in fins]
     for p in prestations:
         p.modifie_le = instant
-    Prestation.objects.bulk_update(prestations, ["etat", "terminee_le", "motif_fin", "modifie_le"])
+    update_rows(Prestation, prestations, ["etat", "terminee_le", "motif_fin", "modifie_le"])
     synchroniser(prestations, maintenant)
