@@ -133,6 +133,9 @@ class EcartEntretiens:
     neutralise_suspensions: bool = True
     neutralise_periodes_entreprise: bool = True
     regle: str = "MOV-10"
+    #: SPEC §4: entretiens are often logged afterwards. During this many days after an
+    #: automatic end, an entretien held inside the allowed gap and logged late undoes it.
+    delai_de_grace_jours: int = 3
 
     def ecart(self, dernier_entretien: date, le: date, periodes_exclues: Iterable[Periode] = ()) -> int:
         """Net days elapsed since ``dernier_entretien`` on ``le``."""

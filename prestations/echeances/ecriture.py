@@ -10,7 +10,8 @@ cases' facts (if not already loaded), their rows and their notices, asks
 - an open row that no longer matches any obligation (the gap restarted with a new
   entretien, the end date moved with a renewal, the case ended) is honoured if it was
   met, else cancelled;
-- a closed row is never written again;
+- a closed row is never written again, except a cancelled one whose obligation applies
+  again because its case was reopened (an automatic end undone, SPEC §4);
 
 and stores each case's next deadline, the one the lists sort on. Each open row is
 stamped with the case's facts version (``Prestation.version_faits``): while the case
@@ -30,7 +31,7 @@ from prestations import faits
 from prestations.echeances.notices import notices_des_dossiers
 from prestations.echeances.regles import obligations, relations_lues
 from prestations.models import Echeance, Prestation
-from prestations.models.echeances import TYPES_AUTOMATIQUES, TypeEcheance
+from prestations.models.echeances import TYPES_AUTOMATIQUES, EtatEcheance, TypeEcheance
 
 #: What a rewrite changes on an existing row.
 CHAMPS_REECRITS = [
@@ -95,6 +96,8 @@ def reconcilier(prestation, existantes: dict, voulues, maintenant) -> list[Echea
         ligne = existantes.get(cle)
         if ligne is None:
             ligne = existantes[cle] = Echeance(prestation=prestation, type=obligation.type, cle=obligation.cle)
+        elif ligne.etat == EtatEcheance.ANNULEE and prestation.est_ouverte:
+            ligne.rouvrir()  # the case was reopened (an automatic end undone): it owes this again
         elif not ligne.est_ouverte:
             continue
         ligne.prendre(obligation, prestation.version_faits)

@@ -168,6 +168,18 @@ class Echeance(FSMModelMixin, models.Model):
         self.annulee_le = maintenant
         self._fermer()
 
+    @transition(field=etat, source=EtatEcheance.ECHUE, target=EtatEcheance.HONOREE)
+    def honorer_apres_coup(self, le) -> None:
+        """A breach the facts logged afterwards show was met in time (SPEC §4, MOV-10)."""
+        self.honoree_le = le
+        self._fermer()
+
+    @transition(field=etat, source=EtatEcheance.ANNULEE, target=EtatEcheance.A_VENIR)
+    def rouvrir(self) -> None:
+        """The obligation applies again: its case was reopened (an automatic end undone).
+        Its warnings already sent stay sent (their notices have unique keys)."""
+        self.annulee_le = None
+
     def _fermer(self) -> None:
         self.prochaine_action_le = None
         self.version_faits = None

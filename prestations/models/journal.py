@@ -26,6 +26,7 @@ class TypeEvenement(models.TextChoices):
     PERIODE_ENTREPRISE = "periode_entreprise", "Période en entreprise"
     SORTIE = "sortie", "Sortie"
     INTERRUPTION = "interruption", "Interruption"
+    REPRISE = "reprise", "Reprise après une fin automatique"
     FIN_ANTICIPEE = "fin_anticipee", "Fin anticipée"
     RENOUVELLEMENT = "renouvellement", "Renouvellement"
     SUIVI_CLOS = "suivi_clos", "Fin du suivi dans l'emploi"

@@ -160,6 +160,12 @@ class Prestation(ConcurrentTransitionMixin, models.Model):
         self.terminee_le = le
         self.motif_fin = motif
 
+    @transition(field=etat, source=Etat.INTERROMPUE, target=Etat.EN_COURS)
+    def reprendre(self):
+        """An automatic end the facts logged afterwards show wrong is undone (SPEC §4, MOV-10)."""
+        self.terminee_le = None
+        self.motif_fin = ""
+
     @transition(field=etat, source=[Etat.A_CONTRACTUALISER, Etat.EN_COURS], target=Etat.INTERROMPUE)
     def interrompre(self, le, motif):
         """Abandon, exclusion (PMA-04), re-orientation, MOV-10 or another interruption (SOR-04)."""

@@ -11,13 +11,17 @@ from commun.exceptions import ActionNonPrevue, ActionRefusee
 from prestations import faits
 from prestations.journal import journaliser
 from prestations.models import Entretien, Etat, Prestation, SessionCollective, TypeEntretien, TypeEvenement
-from prestations.suivi.gardes import ROLES_PRESTATAIRE, creer, verifier_acteur_prestataire
+from prestations.suivi import fins_automatiques
+from prestations.suivi.gardes import ROLES_PRESTATAIRE, aujourd_hui, creer, verifier_acteur_prestataire
 from prestations.verrou import verrouiller
 
 
 def verifier_entretien(acteur, prestation: Prestation, le=None) -> None:
-    """An entretien is logged on a case in progress or in its follow-up (EMA-01, MOV-13)."""
+    """An entretien is logged on a case in progress or in its follow-up (EMA-01, MOV-13), or
+    on a case its MOV-10 gap ended a few days ago: held in time, it undoes the end (SPEC §4)."""
     verifier_acteur_prestataire(acteur, prestation)
+    if fins_automatiques.reprise_possible(prestation, aujourd_hui(le)):
+        return
     if prestation.etat not in (Etat.EN_COURS, Etat.SUIVI_EMPLOI):
         raise ActionRefusee(
             f"On ne saisit pas d'entretien sur une prestation « {prestation.get_etat_display().lower()} »."
@@ -43,6 +47,19 @@ def enregistrer_entretien(
     verifier_acteur_prestataire(acteur, prestation)
     with verrouiller(prestation) as p:
         verifier_entretien(acteur, p)
+        if p.etat == Etat.INTERROMPUE:  # ended by its MOV-10 gap, within the grace period
+            limite = fins_automatiques.dernier_jour_permis(p)
+            if limite is None or timezone.localtime(debut).date() > limite:
+                raise ValidationError(
+                    {
+                        "debut": f"La prestation a pris fin le {p.terminee_le:%d/%m/%Y} faute d'entretien "
+                        f"({p.regle.ecart_entretiens.regle}) : seul un entretien tenu au plus tard le "
+                        f"{limite:%d/%m/%Y} l'annule."
+                        if limite
+                        else "La prestation est interrompue."
+                    }
+                )
+            fins_automatiques.annuler_interruption_pour_ecart(acteur, p, debut)
         phase = phase or p.phase
         atteintes = {ph.cle for ph in faits.progression_phases(p) if ph.atteinte}
         if phase not in atteintes:

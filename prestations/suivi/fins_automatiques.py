@@ -25,8 +25,8 @@ from commun.exceptions import ActionRefusee
 from comptes.notifications import notifier_plusieurs
 from prestations.avis import avis_prescripteur, cle_du_dossier, lien, nom_beneficiaire
 from prestations.echeances.ecriture import synchroniser
-from prestations.journal import nouvel_evenement
-from prestations.models import Etat, Evenement, Prestation, Sortie, TypeEvenement
+from prestations.journal import journaliser, nouvel_evenement
+from prestations.models import Echeance, Etat, EtatEcheance, Evenement, Prestation, Sortie, TypeEcheance, TypeEvenement
 from prestations.sorties import TypeSortie
 
 
@@ -161,3 +161,54 @@ def _ecrire(fins: list[Fin], maintenant) -> None:
         p.modifie_le = instant
     update_rows(Prestation, prestations, ["etat", "terminee_le", "motif_fin", "modifie_le"])
     synchroniser(prestations, maintenant)
+
+
+# --- An automatic MOV-10 end undone (SPEC §4) -------------------------------------------
+
+
+def reprise_possible(prestation: Prestation, le: datetime.date) -> bool:
+    """The case was ended by its MOV-10 gap at most ``delai_de_grace_jours`` days before
+    ``le``: an entretien held inside the allowed gap and logged now still undoes the end."""
+    ecart = prestation.regle.ecart_entretiens
+    return (
+        ecart is not None
+        and prestation.etat == Etat.INTERROMPUE
+        and prestation.motif_fin == TypeSortie.INTERRUPTION_ECART_ENTRETIENS
+        and prestation.terminee_le is not None
+        and le <= prestation.terminee_le + datetime.timedelta(days=ecart.delai_de_grace_jours)
+    )
+
+
+def dernier_jour_permis(prestation: Prestation) -> datetime.date | None:
+    """The last day the breached MOV-10 gap allowed an entretien on (its row's last day)."""
+    ligne = (
+        Echeance.objects.filter(prestation=prestation, type=TypeEcheance.ECART_ENTRETIENS, etat=EtatEcheance.ECHUE)
+        .order_by("-due_le")
+        .first()
+    )
+    return ligne.dernier_jour if ligne else None
+
+
+def annuler_interruption_pour_ecart(acteur, p: Prestation, entretien_debut: datetime.datetime) -> None:
+    """Undo the automatic MOV-10 end of ``p`` (locked by the caller): the entretien held on
+    ``entretien_debut`` was inside the allowed gap, only logged afterwards. The case runs
+    again, its sortie is removed, its breached gap row is met after all; the journal says
+    so and the prescripteur and the référent are told (SPEC §4)."""
+    ecart = p.regle.ecart_entretiens
+    fin = p.terminee_le
+    p.reprendre()
+    Sortie.objects.filter(prestation=p).delete()
+    for ligne in Echeance.objects.filter(
+        prestation=p, type=TypeEcheance.ECART_ENTRETIENS, etat=EtatEcheance.ECHUE, due_le__gt=entretien_debut
+    ):
+        ligne.honorer_apres_coup(entretien_debut)
+        ligne.save()
+    jour = timezone.localtime(entretien_debut)
+    fait = (
+        f"La fin automatique du {fin:%d/%m/%Y} ({ecart.regle}) est annulée : l'entretien du {jour:%d/%m/%Y}, "
+        f"tenu dans le délai, a été saisi après coup. La prestation de {nom_beneficiaire(p)} reprend."
+    )
+    journaliser(TypeEvenement.REPRISE, acteur=acteur, ldc=p.lettre_de_commande, message=fait)
+    avis = avis_prescripteur(p, cle=f"reprise:{fin:%Y%m%d}", sujet="Reprise de la prestation", corps=fait)
+    destinataires = [*avis.pop("destinataires"), *([p.referent] if p.referent else [])]
+    notifier_plusieurs([{**avis, "destinataires": destinataires}])
