@@ -5,8 +5,11 @@
 - ``Serializer`` and ``ModelSerializer``: DRF's, with the input bounds of
   ``commun.bornes`` on every field (dates between 1900 and 2100, no control character,
   a text shorter than ``LONGUEUR_MULTILIGNE`` on one line, a refused choice or key never
-  quoted back).
+  quoted back), and a write refused with 400 when it carries a field the serializer
+  does not know or only reads (DRF would drop it silently).
 """
+
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -61,13 +64,40 @@ class DateHeure(serializers.DateTimeField):
 
 
 class BornesMixin:
-    """Apply ``borner_champ`` to every field of the serializer."""
+    """Apply ``borner_champ`` to every field of the serializer, and refuse what a write
+    would silently drop: a field the serializer does not know, or one it only reads."""
 
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():
             borner_champ(field)
         return fields
+
+    def to_internal_value(self, data):
+        refus = champs_refuses(self.fields, data)
+        try:
+            valeur = super().to_internal_value(data)
+        except serializers.ValidationError as erreur:
+            if refus and isinstance(erreur.detail, dict):
+                erreur.detail.update(refus)
+            raise
+        if refus:
+            raise serializers.ValidationError(refus)
+        return valeur
+
+
+def champs_refuses(fields, data) -> dict[str, list[str]]:
+    """The keys of ``data`` a write would ignore, each with the reason."""
+    if not isinstance(data, Mapping):
+        return {}
+    refus = {}
+    for cle in data:
+        champ = fields.get(cle)
+        if champ is None:
+            refus[cle] = ["Champ inconnu : il n'est pas accepté ici."]
+        elif champ.read_only:
+            refus[cle] = ["Ce champ est en lecture seule : il ne peut pas être fourni."]
+    return refus
 
 
 class Serializer(BornesMixin, serializers.Serializer):

@@ -8,6 +8,7 @@ from beneficiaires.models import Beneficiaire
 from commun.api import ModelSerializer, Serializer
 from comptes.api import ActeurRequis, acteur_api
 from comptes.models import User
+from prestations import dispositifs
 from prestations.commandes import services
 from prestations.commandes.filters import LettreDeCommandeFilter
 from prestations.exceptions import BeneficiaireIneligible
@@ -59,12 +60,14 @@ class MarcheViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 class LettreDeCommandeSerializer(ModelSerializer):
     beneficiaire = serializers.PrimaryKeyRelatedField(queryset=Beneficiaire.objects.none())
-    marche = serializers.PrimaryKeyRelatedField(queryset=Marche.objects.none())
+    marche = serializers.PrimaryKeyRelatedField(queryset=Marche.objects.all())
     prestataire = serializers.CharField(source="marche.prestataire.nom", read_only=True)
     organisation_prescriptrice = serializers.CharField(source="organisation_prescriptrice.nom", read_only=True)
     etat = serializers.CharField(source="prestation.etat", read_only=True)
     etat_libelle = serializers.CharField(source="prestation.get_etat_display", read_only=True)
     referent = serializers.SerializerMethodField()
+    # Optional: the marché's; when given, it must be the marché's (a mismatch is a 400).
+    dispositif = serializers.ChoiceField(choices=dispositifs.cles(), required=False)
     accord_beneficiaire = serializers.BooleanField(
         required=True, error_messages={"required": "Indiquez si l'accord du bénéficiaire a été recueilli."}
     )
@@ -93,7 +96,6 @@ class LettreDeCommandeSerializer(ModelSerializer):
         ]
         read_only_fields = [
             "numero",
-            "dispositif",
             "regle_version",
             "date_fin",
             "accord_recueilli_le",
@@ -108,7 +110,6 @@ class LettreDeCommandeSerializer(ModelSerializer):
         if request is not None and request.method == "POST":
             acteur = acteur_api(request)
             self.fields["beneficiaire"].queryset = Beneficiaire.objects.visible_par(acteur)
-            self.fields["marche"].queryset = Marche.objects.visible_par(acteur)
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_referent(self, obj):
@@ -147,6 +148,7 @@ class LettreDeCommandeViewSet(
                 date_debut=data["date_debut"],
                 accord_beneficiaire=data["accord_beneficiaire"],
                 motivation=data.get("motivation", ""),
+                dispositif=data.get("dispositif"),
             )
         except BeneficiaireIneligible as refus:
             return Response(

@@ -5,6 +5,7 @@ from commun.forms import StyledFormMixin
 from commun.widgets import DateInput
 from comptes.models import Role, User
 from prestations import dispositifs
+from prestations.commandes import services
 from prestations.models import LettreDeCommande, Orientation
 
 
@@ -53,8 +54,8 @@ class LettreDeCommandeForm(StyledFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         marche, dispositif = cleaned.get("marche"), cleaned.get("dispositif")
-        if marche and dispositif and marche.dispositif != dispositif:
-            self.add_error("marche", f"Ce marché porte sur le dispositif {marche.dispositif}, pas sur {dispositif}.")
+        if marche and (refus := services.dispositif_different(marche, dispositif)):
+            self.add_error("marche", refus)
         return cleaned
 
 

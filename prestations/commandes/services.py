@@ -34,11 +34,32 @@ def verifier_prescripteur(acteur) -> None:
         raise PermissionDenied("Seul un prescripteur peut émettre une lettre de commande (PRE-01).")
 
 
-def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, aujourd_hui=None):
+def marche_hors_territoire(acteur, marche) -> str | None:
+    """PRE-01: a prescripteur orders under the marchés covering a département of their
+    organisation. The reason a marché is refused, or None."""
+    if Marche.objects.visible_par(acteur).filter(pk=marche.pk).exists():
+        return None
+    return "Ce marché n'est pas disponible : il ne couvre aucun des départements de votre organisation (PRE-01)."
+
+
+def dispositif_different(marche, dispositif) -> str | None:
+    """The dispositif a prescripteur chose does not match the marché's: the reason, or None."""
+    if not dispositif or dispositif == marche.dispositif:
+        return None
+    return (
+        f"Le marché {marche.reference} porte sur le dispositif {marche.dispositif}, pas sur {dispositif} : "
+        "choisissez un marché de ce dispositif."
+    )
+
+
+def verifier_prescription(
+    acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, dispositif=None, aujourd_hui=None
+):
     """PRE-01 and the dispositif's eligibility rules, without writing anything.
 
     Returns the rule set and the warnings (BCA-01). Raises ``ValidationError`` with
-    field errors (marché inactive or outside the bénéficiaire's département, missing
+    field errors (marché outside the prescripteur's territory, inactive, of another
+    dispositif than the one chosen or outside the bénéficiaire's département, missing
     agreement, start date) or ``BeneficiaireIneligible`` (PMA-01..03).
     """
     aujourd_hui = aujourd_hui or timezone.localdate()
@@ -54,7 +75,11 @@ def verifier_prescription(acteur, *, beneficiaire, marche, date_debut, accord_be
         erreurs.setdefault("date_debut", []).append("La date de début ne peut pas être dans le passé.")
     elif date_debut > aujourd_hui + datetime.timedelta(days=365):
         erreurs.setdefault("date_debut", []).append("La date de début doit être dans les douze prochains mois.")
-    if marche is not None:
+    if marche is not None and (refus := marche_hors_territoire(acteur, marche)):
+        erreurs.setdefault("marche", []).append(refus)
+    elif marche is not None:
+        if refus := dispositif_different(marche, dispositif):
+            erreurs.setdefault("dispositif", []).append(refus)
         if not marche.actif:
             erreurs.setdefault("marche", []).append(f"Le marché {marche.reference} n'est pas actif (PRE-01).")
         elif date_debut and not marche.est_en_vigueur(date_debut):
@@ -91,7 +116,7 @@ def _destinataires_prestataire(prestataire):
 
 
 def creer_lettre_de_commande(
-    acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, motivation="", aujourd_hui=None
+    acteur, *, beneficiaire, marche, date_debut, accord_beneficiaire, motivation="", dispositif=None, aujourd_hui=None
 ) -> LettreDeCommande:
     """PRE-01 + PRE-02: issue the LdC, open its prestation, journal it and notify the prestataire.
 
@@ -104,6 +129,7 @@ def creer_lettre_de_commande(
         marche=marche,
         date_debut=date_debut,
         accord_beneficiaire=accord_beneficiaire,
+        dispositif=dispositif,
         aujourd_hui=aujourd_hui,
     )
     date_fin = regle.date_fin(date_debut, marche.duree_prestation_jours)
