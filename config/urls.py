@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from commun import courriels_dev
 from config.views import sante
 
 admin.site.site_header = "Administration de la plateforme Prestations"
@@ -25,3 +27,11 @@ urlpatterns = [
     path("", include("prestations.urls")),
     path("", include("comptes.urls")),
 ]
+
+if settings.DEBUG:  # development only: the e-mails written under var/emails/ (commun.courriels_dev)
+    urlpatterns += [
+        path("dev/emails/", login_not_required(courriels_dev.liste), name="courriels_dev"),
+        re_path(
+            r"^dev/emails/(?P<nom>[0-9a-f-]+\.eml)/$", login_not_required(courriels_dev.detail), name="courriel_dev"
+        ),
+    ]

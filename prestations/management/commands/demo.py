@@ -22,17 +22,22 @@ class Command(BaseCommand):
             help="Run with DEBUG off too (the demo accounts, a superuser among them, get the README's password).",
         )
 
-    def handle(self, *args, allow_in_production=False, **options):
+    def handle(self, *args, allow_in_production=False, verbosity=1, **options):
         if not settings.DEBUG and not allow_in_production:
             raise CommandError(REFUS_EN_PRODUCTION)
 
         organisations = creer_monde_demo()
         marches = creer_marches_demo(organisations)
         dossiers = creer_dossiers_demo(organisations) + creer_parcours_demo(organisations)
+        if verbosity == 0:  # `make run` prints its own one-line summary
+            return
+        nouvelles = (
+            f"{dossiers} nouvelle lettre de commande" if dossiers <= 1 else f"{dossiers} nouvelles lettres de commande"
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(organisations)} organisations, {len(UTILISATEURS)} comptes, {len(marches)} marchés, "
-                f"{dossiers} nouvelle(s) lettre(s) de commande de démonstration."
+                f"Démonstration : {len(organisations)} organisations, {len(UTILISATEURS)} comptes, "
+                f"{len(marches)} marchés, {nouvelles}."
             )
         )
         for email, _prenom, _nom, _org, role in UTILISATEURS:
