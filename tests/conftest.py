@@ -1,4 +1,5 @@
-"""Shared fixtures: factories, logged-in clients, eager Celery, browser launch settings."""
+"""Shared fixtures: the prescription world and its cases, logged-in clients, browser launch
+settings, and the guardrails every test runs under."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import pytest
 from django.test import Client
 
 from comptes.models import Role
-from tests.factories import MembershipFactory
-from tests.prestations.conftest import beneficiaire_de, monde  # noqa: F401 (shared by every folder)
+from tests.factories import MOT_DE_PASSE, MembershipFactory
+from tests.prestations.dossiers import Dossiers, Monde, beneficiaire_dans, construire_monde
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-MOT_DE_PASSE = "Mot-de-passe-de-test-2026"
 
 
 @pytest.fixture
@@ -43,6 +43,35 @@ def client_de(db):
         return client
 
     return _client
+
+
+@pytest.fixture
+def monde(db, membre, time_machine) -> Monde:
+    """The prescription world (``tests.prestations.dossiers.Monde``); the clock stops on
+    Monday 23 November 2026, 10:00 in Paris, and ticks."""
+    return construire_monde(membre, time_machine)
+
+
+@pytest.fixture
+def beneficiaire_de(monde):
+    """``beneficiaire_de(organisation=None, **champs)``: a bénéficiaire of agence A, in Moulins."""
+
+    def _beneficiaire(organisation=None, **kwargs):
+        return beneficiaire_dans(monde, organisation, **kwargs)
+
+    return _beneficiaire
+
+
+@pytest.fixture
+def dossiers(monde, beneficiaire_de, time_machine) -> Dossiers:
+    """The case builder (``tests.prestations.dossiers.Dossiers``), the only one of the suite."""
+    return Dossiers(monde, beneficiaire_de, time_machine)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """The files a test writes (deliverables, PDFs) go to a MEDIA_ROOT of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

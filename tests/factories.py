@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import factory
 from stdnum import luhn
 
 from comptes.models import TYPE_PAR_ROLE, Membership, Organisation, Role, TypeOrganisation, User
+from prestations.models import Marche
+from territoires.models import Departement
+
+#: The password of every user the factories create.
+MOT_DE_PASSE = "Mot-de-passe-de-test-2026"
 
 
 def siret_valide(n: int) -> str:
@@ -24,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"utilisateur{n}@exemple.test")
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
-    password = factory.PostGenerationMethodCall("set_password", "Mot-de-passe-de-test-2026")
+    password = factory.PostGenerationMethodCall("set_password", MOT_DE_PASSE)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
@@ -120,3 +128,27 @@ class BeneficiaireFactory(factory.django.DjangoModelFactory):
         )
         en_qpv = factory.Trait(qpv="oui")
         en_territoire_rural = factory.Trait(territoire_rural="oui")
+
+
+class MarcheFactory(factory.django.DjangoModelFactory):
+    """A marché of 2026-2027 in the Allier (03), MOV unless told otherwise (PMA: 120 days)."""
+
+    class Meta:
+        model = Marche
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"M-2026-{n:04d}")
+    intitule = factory.LazyAttribute(lambda o: f"Marché {o.dispositif}")
+    financeur = factory.SubFactory(OrganisationFactory, direction_regionale=True)
+    prestataire = factory.SubFactory(OrganisationFactory, prestataire=True)
+    dispositif = "MOV"
+    date_debut = datetime.date(2026, 1, 1)
+    date_fin = datetime.date(2027, 12, 31)
+    prix_unitaire_ht = Decimal("1500.00")
+    taux_tva = Decimal("20.00")
+    duree_prestation_jours = factory.LazyAttribute(lambda o: 120 if o.dispositif == "PMA" else None)
+
+    @factory.post_generation
+    def departements(obj, create, extracted, **kwargs):
+        if create:
+            obj.departements.set(extracted if extracted is not None else Departement.objects.filter(code="03"))

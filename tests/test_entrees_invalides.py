@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from comptes.acteurs import Acteur
-from prestations.commandes import services
 from prestations.models import Entretien, Evenement, SessionCollective
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +20,6 @@ def _api(membership) -> APIClient:
     return client
 
 
-@pytest.fixture
-def ldc(monde, beneficiaire_de):
-    return services.creer_lettre_de_commande(
-        Acteur(monde.prescripteur.user, monde.prescripteur),
-        beneficiaire=beneficiaire_de(),
-        marche=monde.marche,
-        date_debut=timezone.localdate(),
-        accord_beneficiaire=True,
-    )
-
-
 def test_options_sur_les_preferences_de_notification_ne_casse_pas(monde):
     reponse = _api(monde.referent).options("/api/notifications/preferences/")
     assert reponse.status_code == 200
@@ -43,7 +29,8 @@ def test_options_sur_les_preferences_de_notification_ne_casse_pas(monde):
 
 
 @pytest.mark.parametrize("corps", [{"referent": 3}, {"referent": None}, {"referent": False}])
-def test_un_identifiant_non_numerique_dans_l_adresse_est_un_404(monde, ldc, corps):
+def test_un_identifiant_non_numerique_dans_l_adresse_est_un_404(monde, dossiers, corps):
+    dossiers.commande()  # an LdC awaiting its référent
     reponse = _api(monde.responsable).post("/api/lettres-de-commande/abc/referent/", corps, format="json")
     assert reponse.status_code == 404
     for url in ("/api/prestations/٣/", "/api/beneficiaires/abc/", "/api/sessions/x/", "/api/marches/1a/"):
@@ -51,7 +38,8 @@ def test_un_identifiant_non_numerique_dans_l_adresse_est_un_404(monde, ldc, corp
 
 
 @pytest.mark.parametrize("corps", [{"referent": None}, {"referent": False}, {"referent": "abc"}])
-def test_mov04_un_referent_illisible_est_un_400_au_champ(monde, ldc, corps):
+def test_mov04_un_referent_illisible_est_un_400_au_champ(monde, dossiers, corps):
+    ldc = dossiers.commande()
     reponse = _api(monde.responsable).post(f"/api/lettres-de-commande/{ldc.pk}/referent/", corps, format="json")
     assert reponse.status_code == 400 and "referent" in reponse.json()
 
@@ -157,7 +145,8 @@ def test_une_session_collective_refuse_l_an_1_et_les_caracteres_de_controle(mond
     assert ok.status_code == 201 and ok.json()["debut"] == "2026-11-20T10:00:00+01:00"
 
 
-def test_un_evenement_sans_auteur_est_declare_nullable_dans_le_schema(monde, ldc):
+def test_un_evenement_sans_auteur_est_declare_nullable_dans_le_schema(monde, dossiers):
+    dossiers.commande()  # an LdC awaiting its référent
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)

@@ -34,9 +34,7 @@ from comptes.acteurs import Acteur
 from comptes.models import Role, User
 from prestations.commandes import services
 from territoires.models import Departement
-from tests.conftest import MOT_DE_PASSE
-from tests.factories import BeneficiaireFactory, OrganisationFactory
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MOT_DE_PASSE, BeneficiaireFactory, MarcheFactory, OrganisationFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("copy_assets", ROOT / "scripts" / "copy_assets.py")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from beneficiaires.models import Beneficiaire
 from comptes.models import Role
-from tests.conftest import MOT_DE_PASSE
+from tests.factories import MOT_DE_PASSE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,19 +6,15 @@ Each role of the world below meets one case of its scope; what it gets on each r
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from comptes import acces
 from comptes.acteurs import Acteur
 from comptes.models import Role
 from livrables.services import transmettre_livrable
-from prestations.commandes import services
-from prestations.models import Modalite
-from prestations.suivi import contractualisation, suspensions
+from prestations.models import MotifSuspension
+from tests.prestations.dossiers import DEBUT, jour
 
 pytestmark = pytest.mark.django_db
 
@@ -26,32 +22,15 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def cas(monde, beneficiaire_de, membre, settings, tmp_path):
+def cas(dossiers, monde, membre):
     """A MOV case in progress with a suspension for illness and a deliverable."""
-    settings.MEDIA_ROOT = tmp_path
-    responsable = Acteur(monde.responsable.user, monde.responsable)
-    referent = Acteur(monde.referent.user, monde.referent)
-    ldc = services.creer_lettre_de_commande(
-        Acteur(monde.prescripteur.user, monde.prescripteur),
-        beneficiaire=beneficiaire_de(nom="Témoin-Confidentiel"),
-        marche=monde.marche,
-        date_debut=timezone.localdate(),
-        accord_beneficiaire=True,
-    )
-    prestation = services.designer_referent(responsable, ldc.prestation, monde.referent.user)
-    prestation = contractualisation.contractualiser(
-        referent, prestation, debut=timezone.now(), duree_minutes=45, modalite=Modalite.PRESENTIEL, signe=True
-    )
-    suspension = suspensions.declarer_suspension(
-        referent,
-        prestation,
-        motif="maladie",
-        debut=timezone.localdate() + datetime.timedelta(days=3),
-        fin=timezone.localdate() + datetime.timedelta(days=5),
-        commentaire="Arrêt maladie, hospitalisation",
+    prestation = dossiers.contractualise(dossiers.nouveau(nom="Témoin-Confidentiel"), DEBUT, duree_minutes=45)
+    ldc = prestation.lettre_de_commande
+    suspension = dossiers.suspension(
+        prestation, MotifSuspension.MALADIE, jour(3), jour(5), commentaire="Arrêt maladie, hospitalisation"
     )
     livrable = transmettre_livrable(
-        referent,
+        dossiers.referent,
         prestation,
         type="bilan_intermediaire",
         fichier=SimpleUploadedFile("bilan.pdf", PDF, content_type="application/pdf"),

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comptes.models import Role
-from tests.conftest import MOT_DE_PASSE
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MOT_DE_PASSE, MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

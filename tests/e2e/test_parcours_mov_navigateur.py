@@ -14,9 +14,7 @@ from comptes.models import Role
 from prestations.commandes import services
 from prestations.models import Prestation
 from territoires.models import Departement
-from tests.conftest import MOT_DE_PASSE
-from tests.factories import BeneficiaireFactory, OrganisationFactory
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MOT_DE_PASSE, BeneficiaireFactory, MarcheFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

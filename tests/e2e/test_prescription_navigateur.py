@@ -11,9 +11,7 @@ from playwright.sync_api import expect
 from comptes.models import Role
 from prestations.models import LettreDeCommande
 from territoires.models import Departement
-from tests.conftest import MOT_DE_PASSE
-from tests.factories import OrganisationFactory
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MOT_DE_PASSE, MarcheFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -11,6 +11,7 @@ from comptes.acteurs import Acteur
 from livrables import services as livrables_services
 from livrables.models import Livrable
 from prestations.models import Prestation
+from tests.prestations.dossiers import jour
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ENVOIS = 6
@@ -23,9 +24,8 @@ def _fichiers(media_root) -> set[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_liv05_simultaneous_uploads_get_versions_1_to_n_and_leave_no_orphan_file(
-    monde, prestation, client_de, settings
-):
+def test_liv05_simultaneous_uploads_get_versions_1_to_n_and_leave_no_orphan_file(monde, dossiers, client_de, settings):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     clients = []
     for _ in range(ENVOIS):
         client = client_de(monde.referent)
@@ -65,9 +65,9 @@ def test_liv05_simultaneous_uploads_get_versions_1_to_n_and_leave_no_orphan_file
 
 
 @pytest.mark.django_db
-def test_liv05_a_failure_after_the_file_is_written_leaves_neither_file_nor_row(
-    monde, prestation, settings, monkeypatch
-):
+def test_liv05_a_failure_after_the_file_is_written_leaves_neither_file_nor_row(monde, dossiers, settings, monkeypatch):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
+
     def journal_en_panne(*args, **kwargs):
         raise RuntimeError("journal indisponible")
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from comptes.models import Canal, Notification
 from livrables.models import Livrable
+from tests.prestations.dossiers import jour
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,8 @@ def _deposer(client, prestation, contenu=PDF, type="bilan_intermediaire", nom="b
     )
 
 
-def test_liv05_referent_transmits_a_pdf_and_the_prescripteur_is_notified(monde, prestation, client_de):
+def test_liv05_referent_transmits_a_pdf_and_the_prescripteur_is_notified(monde, dossiers, client_de):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     response = _deposer(client_de(monde.referent), prestation)
     assert response.status_code == 302
     livrable = Livrable.objects.get()
@@ -33,7 +35,8 @@ def test_liv05_referent_transmits_a_pdf_and_the_prescripteur_is_notified(monde, 
     assert fichier.status_code == 200 and b"".join(fichier.streaming_content) == PDF
 
 
-def test_liv05_a_correction_is_a_new_version_never_a_replacement(monde, prestation, client_de):
+def test_liv05_a_correction_is_a_new_version_never_a_replacement(monde, dossiers, client_de):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     client = client_de(monde.referent)
     _deposer(client, prestation)
     _deposer(client, prestation, contenu=PDF + b"% v2\n")
@@ -41,7 +44,8 @@ def test_liv05_a_correction_is_a_new_version_never_a_replacement(monde, prestati
     assert versions == [(1, len(PDF)), (2, len(PDF) + 5)]
 
 
-def test_liv05_only_a_pdf_of_the_rule_set_is_accepted(monde, prestation, client_de):
+def test_liv05_only_a_pdf_of_the_rule_set_is_accepted(monde, dossiers, client_de):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     client = client_de(monde.referent)
     refus = _deposer(client, prestation, contenu=b"Bonjour", nom="bilan.docx")
     assert refus.status_code == 400 and "Le fichier doit être un PDF." in refus.content.decode()
@@ -50,7 +54,8 @@ def test_liv05_only_a_pdf_of_the_rule_set_is_accepted(monde, prestation, client_
     assert not Livrable.objects.exists()
 
 
-def test_liv05_deliverables_stay_in_scope(monde, prestation, client_de):
+def test_liv05_deliverables_stay_in_scope(monde, dossiers, client_de):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     _deposer(client_de(monde.referent), prestation)
     livrable = Livrable.objects.get()
     for autre in (monde.referent_y, monde.prescripteur_b):
@@ -59,7 +64,8 @@ def test_liv05_deliverables_stay_in_scope(monde, prestation, client_de):
     assert _deposer(client_de(monde.prescripteur), prestation).status_code == 403
 
 
-def test_liv05_api_transmission(monde, prestation, client_de):
+def test_liv05_api_transmission(monde, dossiers, client_de):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")  # its référent designated
     client = client_de(monde.referent)
     response = client.post(
         f"/api/prestations/{prestation.pk}/livrables/",

@@ -7,38 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comptes.acteurs import Acteur
 from comptes.models import Role
-from prestations.commandes import services
 from prestations.models import Echeance, MotifSuspension
 from prestations.models.echeances import TypeEcheance
-from tests.prestations.test_workflow import Dossiers, jour
+from tests.prestations.dossiers import jour
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def dossier(monde, beneficiaire_de):
-    def _dossier(nom="Girard", marche=None, referent=None):
-        prescripteur = monde.prescripteur
-        ldc = services.creer_lettre_de_commande(
-            Acteur(prescripteur.user, prescripteur),
-            beneficiaire=beneficiaire_de(nom=nom),
-            marche=marche or monde.marche,
-            date_debut=datetime.date(2026, 11, 24),
-            accord_beneficiaire=True,
-        )
-        responsable = monde.responsable if ldc.marche == monde.marche else monde.responsable_y
-        services.designer_referent(
-            Acteur(responsable.user, responsable), ldc.prestation, (referent or monde.referent).user
-        )
-        return ldc.prestation
-
-    return _dossier
-
-
-def test_mov03_work_queue_lists_the_contractualisation_with_its_age(monde, dossier, client_de, time_machine):
-    dossier()
+def test_mov03_work_queue_lists_the_contractualisation_with_its_age(monde, dossiers, client_de, time_machine):
+    dossiers.nouveau(debut=jour(1), nom="Girard")
     time_machine.move_to(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC))
     page = client_de(monde.referent).get(reverse("prestations:a_traiter")).content.decode()
     assert "Contractualisation à faire au plus tard le 01/12/2026" in page
@@ -49,9 +27,9 @@ def test_mov03_work_queue_lists_the_contractualisation_with_its_age(monde, dossi
     assert 'text-bg-danger">En retard' in page and "Girard" in page
 
 
-def test_work_queue_is_scoped_and_sorted(monde, dossier, client_de):
-    dossier(nom="Alpha")
-    dossier(nom="Beta", marche=monde.marche_y, referent=monde.referent_y)
+def test_work_queue_is_scoped_and_sorted(monde, dossiers, client_de):
+    dossiers.nouveau(debut=jour(1), nom="Alpha")
+    dossiers.nouveau(debut=jour(1), nom="Beta", marche=monde.marche_y, referent=monde.referent_y)
     page_x = client_de(monde.referent).get(reverse("prestations:a_traiter")).content.decode()
     assert "Alpha" in page_x and "Beta" not in page_x
     page_y = client_de(monde.responsable_y).get(reverse("prestations:a_traiter")).content.decode()
@@ -59,9 +37,9 @@ def test_work_queue_is_scoped_and_sorted(monde, dossier, client_de):
     assert client_de(monde.financeur).get(reverse("prestations:a_traiter")).status_code == 403
 
 
-def test_work_queue_query_count_is_constant(monde, dossier, client_de):
+def test_work_queue_query_count_is_constant(monde, dossiers, client_de):
     client = client_de(monde.referent)
-    dossier(nom="Un")
+    dossiers.nouveau(debut=jour(1), nom="Un")
 
     def compter():
         with CaptureQueriesContext(connection) as ctx:
@@ -70,7 +48,7 @@ def test_work_queue_query_count_is_constant(monde, dossier, client_de):
 
     une = compter()
     for i in range(8):
-        dossier(nom=f"Nom{i}")
+        dossiers.nouveau(debut=jour(1), nom=f"Nom{i}")
     assert Echeance.objects.count() >= 9
     assert compter() == une
 
@@ -78,8 +56,8 @@ def test_work_queue_query_count_is_constant(monde, dossier, client_de):
 # --- The same work queue and the case clocks through the API ------------------------------
 
 
-def test_mov03_api_file_a_traiter_comme_la_page(monde, dossier, client_de, time_machine):
-    prestation = dossier()
+def test_mov03_api_file_a_traiter_comme_la_page(monde, dossiers, client_de, time_machine):
+    prestation = dossiers.nouveau(debut=jour(1), nom="Girard")
     time_machine.move_to(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC))
     client = client_de(monde.referent)
     reponse = client.get("/api/echeances/")
@@ -99,11 +77,11 @@ def test_mov03_api_file_a_traiter_comme_la_page(monde, dossier, client_de, time_
     assert (en_retard["id"], en_retard["en_retard"]) == (contractualisation["id"], True)
 
 
-def test_api_file_a_traiter_portee_roles_et_parametres(monde, dossier, client_de, membre):
+def test_api_file_a_traiter_portee_roles_et_parametres(monde, dossiers, client_de, membre):
     collegue = membre(Role.REFERENT, organisation=monde.referent.organisation)
-    dossier(nom="Alpha")
-    dossier(nom="Gamma", referent=collegue)
-    dossier(nom="Beta", marche=monde.marche_y, referent=monde.referent_y)
+    dossiers.nouveau(debut=jour(1), nom="Alpha")
+    dossiers.nouveau(debut=jour(1), nom="Gamma", referent=collegue)
+    dossiers.nouveau(debut=jour(1), nom="Beta", marche=monde.marche_y, referent=monde.referent_y)
 
     def noms(membership, **params):
         reponse = client_de(membership).get("/api/echeances/", params)
@@ -118,9 +96,9 @@ def test_api_file_a_traiter_portee_roles_et_parametres(monde, dossier, client_de
     assert reponse.status_code == 400 and "en_retard" in reponse.json()
 
 
-def test_api_file_a_traiter_nombre_de_requetes_constant(monde, dossier, client_de):
+def test_api_file_a_traiter_nombre_de_requetes_constant(monde, dossiers, client_de):
     client = client_de(monde.referent)
-    dossier(nom="Un")
+    dossiers.nouveau(debut=jour(1), nom="Un")
 
     def compter():
         with CaptureQueriesContext(connection) as ctx:
@@ -129,12 +107,11 @@ def test_api_file_a_traiter_nombre_de_requetes_constant(monde, dossier, client_d
 
     une = compter()
     for i in range(6):
-        dossier(nom=f"Nom{i}")
+        dossiers.nouveau(debut=jour(1), nom=f"Nom{i}")
     assert compter() == une
 
 
-def test_mov10_api_horloges_du_dossier_avec_leurs_pauses(monde, beneficiaire_de, client_de, time_machine):
-    dossiers = Dossiers(monde, beneficiaire_de, time_machine)
+def test_mov10_api_horloges_du_dossier_avec_leurs_pauses(monde, dossiers, client_de):
     p = dossiers.en_cours()
     dossiers.suspension(p, MotifSuspension.MALADIE, jour(3), jour(5))
     reponse = client_de(monde.prescripteur).get(f"/api/prestations/{p.pk}/echeances/")

@@ -19,7 +19,7 @@ from comptes.acteurs import Acteur
 from comptes.models import Role
 from prestations.commandes import services
 from prestations.models import Entretien, Prestation, Sortie, Suspension
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MarcheFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,45 +9,22 @@ from django.utils import timezone
 from comptes.acteurs import Acteur
 from comptes.models import Notification
 from livrables.services import transmettre_livrable
-from prestations.commandes import services
 from prestations.echeances.balayage import Resultat, traiter_lot
 from prestations.echeances.regles import minuit
 from prestations.models import Echeance, Prestation, TypeEcheance
-from prestations.suivi import contractualisation
+from tests.prestations.dossiers import DEBUT
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-DEBUT = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture
-def prestation(monde, beneficiaire_de, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    ldc = services.creer_lettre_de_commande(
-        Acteur(monde.prescripteur.user, monde.prescripteur),
-        beneficiaire=beneficiaire_de(),
-        marche=monde.marche,
-        date_debut=DEBUT,
-        accord_beneficiaire=True,
-    )
-    services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
-    p = contractualisation.contractualiser(
-        Acteur(monde.referent.user, monde.referent),
-        Prestation.objects.get(pk=ldc.prestation.pk),
-        debut=timezone.now() - datetime.timedelta(minutes=30),
-        duree_minutes=60,
-        modalite="presentiel",
-        signe=True,
-    )
-    return p
 
 
 def _ligne(prestation, type_):
     return Echeance.objects.get(prestation=prestation, type=type_)
 
 
-def test_liv01_bilan_intermediaire_due_at_the_end_of_month_2(prestation):
+def test_liv01_bilan_intermediaire_due_at_the_end_of_month_2(dossiers):
+    prestation = dossiers.en_cours(date=DEBUT, heure=9, minute=30)  # signed 30 minutes ago
     ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
     limite = prestation.regle.echeance_livrable("bilan_intermediaire").date_limite(DEBUT, prestation.date_fin)
     assert limite == datetime.date(2027, 1, 22)
@@ -56,7 +33,8 @@ def test_liv01_bilan_intermediaire_due_at_the_end_of_month_2(prestation):
     assert ligne.alertes == [minuit(limite - datetime.timedelta(days=3))]
 
 
-def test_liv01_transmission_honours_the_row(monde, prestation):
+def test_liv01_transmission_honours_the_row(monde, dossiers):
+    prestation = dossiers.en_cours(date=DEBUT, heure=9, minute=30)  # signed 30 minutes ago
     transmettre_livrable(
         Acteur(monde.referent.user, monde.referent),
         Prestation.objects.get(pk=prestation.pk),
@@ -67,7 +45,8 @@ def test_liv01_transmission_honours_the_row(monde, prestation):
     assert ligne.etat == "honoree" and ligne.honoree_le is not None
 
 
-def test_liv01_missing_bilan_is_breached_and_the_prescripteur_told(monde, prestation):
+def test_liv01_missing_bilan_is_breached_and_the_prescripteur_told(monde, dossiers):
+    prestation = dossiers.en_cours(date=DEBUT, heure=9, minute=30)  # signed 30 minutes ago
     ligne = _ligne(prestation, TypeEcheance.BILAN_INTERMEDIAIRE)
     # Only this row: the other clocks of the case (MOV-10...) are not under test here.
     avant = ligne.due_le - datetime.timedelta(seconds=1)
@@ -82,7 +61,8 @@ def test_liv01_missing_bilan_is_breached_and_the_prescripteur_told(monde, presta
     ).exists()
 
 
-def test_liv02_bilan_final_within_7_days_after_the_end(prestation):
+def test_liv02_bilan_final_within_7_days_after_the_end(dossiers):
+    prestation = dossiers.en_cours(date=DEBUT, heure=9, minute=30)  # signed 30 minutes ago
     ligne = _ligne(prestation, TypeEcheance.BILAN_FINAL)
     assert ligne.regle == "LIV-02"
     assert timezone.localdate(ligne.due_le) == prestation.date_fin + datetime.timedelta(days=8)

@@ -34,7 +34,6 @@ from config.celery import app as celery_app
 from prestations.models import LettreDeCommande, Marche
 from prestations.models.echeances import Balayage, Echeance, EtatEcheance, TypeEcheance
 from prestations.tasks import balayer_echeances
-from tests.prestations.test_workflow import Dossiers
 from tests.support.email import par_destinataire
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -47,11 +46,6 @@ PRESCRIPTEUR, REFERENT, RESPONSABLE = "presc.a@exemple.test", "ref.x@exemple.tes
 
 
 # --- Fixtures and helpers ----------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _hachage_rapide(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @contextmanager
@@ -98,7 +92,9 @@ def redis_de_test():
 
 @pytest.fixture
 def horloge_reelle(monde, time_machine):
-    """The workers live on the real clock: so does the test (``monde`` froze it elsewhere)."""
+    """The workers live on the real clock: so does the test (``monde`` froze it elsewhere).
+    A test that builds cases with ``dossiers`` asks for this fixture too: the builder then
+    works on the real clock."""
     maintenant = datetime.datetime.fromtimestamp(time_machine_module.escape_hatch.time.time(), tz=datetime.UTC)
     time_machine.move_to(maintenant, tick=True)
     aujourd_hui = timezone.localdate()
@@ -106,11 +102,6 @@ def horloge_reelle(monde, time_machine):
         date_debut=aujourd_hui - datetime.timedelta(days=400), date_fin=aujourd_hui + datetime.timedelta(days=800)
     )
     return maintenant
-
-
-@pytest.fixture
-def dossiers(monde, beneficiaire_de, time_machine, horloge_reelle):
-    return Dossiers(monde, beneficiaire_de, time_machine)
 
 
 def attendre(condition, message: str, travailleurs=(), delai: float = ATTENTE) -> None:

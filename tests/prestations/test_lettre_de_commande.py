@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from comptes.models import Canal, Notification
 from prestations.models import Evenement, LettreDeCommande, Prestation, Reorientation, TypeEvenement
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MarcheFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from comptes.models import Role
 from prestations.admin import MarcheAdminForm
 from prestations.models import Marche
 from territoires.models import Departement
-from tests.factories import OrganisationFactory
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MarcheFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from prestations.models import (
     Suspension,
 )
 from prestations.suivi import contractualisation, entretiens, parcours, suspensions
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MarcheFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -25,18 +25,8 @@ from prestations.models import (
 )
 from prestations.sorties import TypeContrat, TypeSortie
 from prestations.suivi import contractualisation, entretiens, fins, parcours, suspensions
-from tests.prestations.test_workflow import SIRET, Dossiers, acteur, jour, journal, moment, recharger, refuse
-
-
-@pytest.fixture(autouse=True)
-def _hachage_rapide(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def dossiers(monde, beneficiaire_de, time_machine):
-    return Dossiers(monde, beneficiaire_de, time_machine)
-
+from tests.prestations.dossiers import SIRET, acteur, jour, moment, recharger
+from tests.support.constats import journal, refuse
 
 # --- Permissions -----------------------------------------------------------------------
 
@@ -242,7 +232,7 @@ def test_sortie_et_interruption_simultanees_une_seule_aboutit(dossiers):
 @pytest.mark.django_db(transaction=True)
 def test_bam03_deux_inscriptions_simultanees_a_la_derniere_place(dossiers):
     a, b = dossiers.nouveau("BAM"), dossiers.nouveau("BAM")
-    a, b = dossiers.contractualiser(a), dossiers.contractualiser(b)
+    a, b = dossiers.contractualise(a), dossiers.contractualise(b)
     dossiers.aller(jour(3))
     session = entretiens.creer_session(
         dossiers.referent, titre="Atelier", debut=moment(jour(3)), duree_minutes=60, modalite="presentiel", taille_max=1

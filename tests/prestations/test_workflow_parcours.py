@@ -6,12 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from commun.exceptions import ActionRefusee
-from comptes.acteurs import Acteur
 from comptes.models import Canal, Notification
-from prestations.commandes import services
 from prestations.models import (
     Echeance,
     Etat,
@@ -19,37 +16,17 @@ from prestations.models import (
     MotifSuspension,
     NatureAction,
     Presence,
-    Prestation,
     StatutAction,
     TypeEvenement,
 )
 from prestations.sorties import FormeEntreprise, NatureEntreprise, TypeContrat, TypeSortie
-from prestations.suivi import contractualisation, entretiens, fins, parcours
-from tests.prestations.conftest import MarcheFactory
-from tests.prestations.test_workflow import (
-    DEBUT,
-    Dossiers,
-    faits_de,
-    jour,
-    journal,
-    moment,
-    recharger,
-    refuse,
-)
+from prestations.suivi import entretiens, fins, parcours
+from tests.prestations.dossiers import DEBUT, faits_de, jour, moment, recharger
+from tests.support.constats import journal, refuse
 
 pytestmark = pytest.mark.django_db
 
 T = TypeEvenement
-
-
-@pytest.fixture(autouse=True)
-def _hachage_rapide(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def dossiers(monde, beneficiaire_de, time_machine):
-    return Dossiers(monde, beneficiaire_de, time_machine)
 
 
 def types_du_journal(p):
@@ -62,7 +39,7 @@ def test_parcours_mov_complet_jusqu_a_la_fin_du_suivi_dans_l_emploi(dossiers, mo
     p = dossiers.nouveau("MOV")
     assert (p.etat, p.date_debut, p.date_fin) == (Etat.A_CONTRACTUALISER, DEBUT, datetime.date(2027, 5, 21))
 
-    p = dossiers.contractualiser(p, jour(3))  # Thursday 26/11, within 7 days (MOV-03)
+    p = dossiers.contractualise(p, jour(3))  # Thursday 26/11, within 7 days (MOV-03)
     assert (p.etat, p.phase) == (Etat.EN_COURS, "phase_1")
 
     dossiers.entretien(p, jour(8), compte_rendu="Diagnostic : atouts, freins, projet.")  # week of 30/11
@@ -153,7 +130,7 @@ def test_parcours_mov_complet_jusqu_a_la_fin_du_suivi_dans_l_emploi(dossiers, mo
 
 def test_parcours_bca_quatre_phases_dans_l_ordre_jusqu_a_la_sortie(dossiers):
     """BCA-02: four phases, each with an individual entretien, at most 6 weeks."""
-    p = dossiers.contractualiser(dossiers.nouveau("BCA"), jour(2))
+    p = dossiers.contractualise(dossiers.nouveau("BCA"), jour(2))
     assert (p.phase, p.date_fin) == ("investigation", jour(41))
     for date, suivante in ((jour(4), "confrontation"), (jour(9), "formalisation")):
         dossiers.entretien(p, date)
@@ -190,7 +167,7 @@ def test_parcours_bca_quatre_phases_dans_l_ordre_jusqu_a_la_sortie(dossiers):
 def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
     """BAM-02..04: bilan initial, parcours with 2 entretiens, a micro-collectif and the
     carnet de suivi, bilan final, sortie."""
-    p = dossiers.contractualiser(dossiers.nouveau("BAM"), jour(1))
+    p = dossiers.contractualise(dossiers.nouveau("BAM"), jour(1))
     assert (p.phase, p.date_fin) == ("bilan_initial", jour(89))
     parcours.ajouter_action(dossiers.referent, p, nature=NatureAction.DIAGNOSTIC, libelle="Diagnostic mobilité")
     p = entretiens.passer_phase(dossiers.referent, p)  # BAM-02: a mobility barrier, the parcours goes on
@@ -244,7 +221,7 @@ def test_parcours_bam_bilan_initial_parcours_mobilite_bilan_final(dossiers):
 
 
 def test_parcours_pma_eligibilite_bilan_accompagnement(dossiers):
-    p = dossiers.contractualiser(dossiers.nouveau("PMA"), jour(1))
+    p = dossiers.contractualise(dossiers.nouveau("PMA"), jour(1))
     assert (p.phase, p.date_fin) == ("eligibilite", jour(119))  # duration set by the marché
     p = entretiens.passer_phase(dossiers.referent, p)  # the eligibility needs no entretien
     assert p.phase == "bilan"
@@ -270,7 +247,7 @@ def test_parcours_pma_eligibilite_bilan_accompagnement(dossiers):
 
 def test_parcours_cep_niveau_1_niveau_2_plan_d_action(dossiers):
     """CEP-01, CEP-02: no end date, levels chosen freely, the plan d'action kept on the case."""
-    p = dossiers.contractualiser(dossiers.nouveau("CEP"), jour(1))
+    p = dossiers.contractualise(dossiers.nouveau("CEP"), jour(1))
     assert (p.phase, p.date_fin) == ("niveau_1", None)
     dossiers.entretien(p, jour(3), modalite=Modalite.DISTANCE)
     p = entretiens.passer_phase(dossiers.referent, p, cible="niveau_2")
@@ -290,26 +267,9 @@ def test_parcours_cep_niveau_1_niveau_2_plan_d_action(dossiers):
     assert types_du_journal(p).count(T.ACTION_PARCOURS) == 4
 
 
-def test_cep01_niveau_2_delivered_alone_from_the_contractualisation(monde, beneficiaire_de, client_de):
+def test_cep01_niveau_2_delivered_alone_from_the_contractualisation(dossiers, monde, client_de):
     """CEP-01: niveau 2 can be delivered alone: the accompaniment opens directly with it."""
-    marche = MarcheFactory(dispositif="CEP", prestataire=monde.marche.prestataire)
-    ldc = services.creer_lettre_de_commande(
-        Acteur(monde.prescripteur.user, monde.prescripteur),
-        beneficiaire=beneficiaire_de(),
-        marche=marche,
-        date_debut=timezone.localdate(),
-        accord_beneficiaire=True,
-    )
-    services.designer_referent(Acteur(monde.responsable.user, monde.responsable), ldc.prestation, monde.referent.user)
-    p = contractualisation.contractualiser(
-        Acteur(monde.referent.user, monde.referent),
-        Prestation.objects.get(pk=ldc.prestation.pk),
-        debut=timezone.now() - datetime.timedelta(minutes=90),
-        duree_minutes=60,
-        modalite="presentiel",
-        signe=True,
-        phase="niveau_2",
-    )
+    p = dossiers.contractualise(dossiers.nouveau("CEP"), DEBUT, heure=8, minute=30, phase="niveau_2")
     assert p.phase == "niveau_2"
     assert list(p.entretiens.values_list("phase", flat=True)) == ["niveau_2"]
     page = client_de(monde.referent).get(f"/prestations/{p.pk}/").content.decode()
