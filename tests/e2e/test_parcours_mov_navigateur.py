@@ -14,17 +14,10 @@ from comptes.models import Role
 from prestations.commandes import services
 from prestations.models import Prestation
 from territoires.models import Departement
-from tests.factories import MOT_DE_PASSE, BeneficiaireFactory, MarcheFactory, OrganisationFactory
+from tests.factories import BeneficiaireFactory, MarcheFactory, OrganisationFactory
+from tests.support.navigateur import se_connecter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _connexion(page, live_server, email):
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_test_id("accueil-role")).to_be_visible()
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def _jour(debut, n, heure="10:00"):
 
 def test_mov_referent_runs_the_case_to_a_positive_outcome(page, live_server, dossier_mov, artifacts):
     prestation, debut = dossier_mov
-    _connexion(page, live_server, "julien@exemple.test")
+    se_connecter(page, live_server, "julien@exemple.test")
 
     # The work queue shows the contractualisation to do, already overdue (MOV-03).
     page.get_by_role("link", name="À traiter").first.click()

@@ -11,17 +11,10 @@ from playwright.sync_api import expect
 from comptes.models import Role
 from prestations.models import LettreDeCommande
 from territoires.models import Departement
-from tests.factories import MOT_DE_PASSE, MarcheFactory, OrganisationFactory
+from tests.factories import MarcheFactory, OrganisationFactory
+from tests.support.navigateur import se_connecter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _connexion(page, live_server, email):
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_test_id("accueil-role")).to_be_visible()
 
 
 def test_pre01_prescripteur_orders_mov_and_responsable_designates_referent(page, live_server, membre, artifacts):
@@ -38,7 +31,7 @@ def test_pre01_prescripteur_orders_mov_and_responsable_designates_referent(page,
     )
 
     # The prescripteur creates the bénéficiaire...
-    _connexion(page, live_server, "claire@exemple.test")
+    se_connecter(page, live_server, "claire@exemple.test")
     page.get_by_role("link", name="Bénéficiaires").first.click()
     page.get_by_role("link", name="Créer un bénéficiaire").first.click()
     page.get_by_label("Monsieur").check()
@@ -78,7 +71,7 @@ def test_pre01_prescripteur_orders_mov_and_responsable_designates_referent(page,
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The responsable sees it (bell + list) and designates the référent.
-    _connexion(page, live_server, "sophie@exemple.test")
+    se_connecter(page, live_server, "sophie@exemple.test")
     expect(page.get_by_test_id("cloche")).to_contain_text("1")
     page.get_by_role("link", name="Lettres de commande reçues").first.click()
     expect(page.get_by_test_id("ldc-liste")).to_contain_text("Lucas Girard")
