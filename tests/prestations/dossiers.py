@@ -124,9 +124,11 @@ def beneficiaire_dans(monde: Monde, organisation=None, **kwargs):
 class Dossiers:
     """Builds cases through the services and moves the clock as the story goes.
 
-    ``nouveau`` → ``contractualise`` (or ``en_cours`` for both) → ``entretien``,
-    ``suspension``, ``periode`` → ``sortie``; ``en_suivi_emploi`` and ``au_terme`` are the
-    later situations. Every action is made by the case's référent unless told otherwise.
+    ``commande`` (the LdC alone) → ``nouveau`` (its référent designated) →
+    ``contractualise`` (or ``en_cours`` for both; ``signe_ce_matin`` without moving the
+    clock) → ``entretien``, ``tenir_entretiens``, ``suspension``, ``periode`` → ``sortie``;
+    ``en_suivi_emploi`` and ``au_terme`` are the later situations. Every action is made by
+    the case's référent unless told otherwise.
     """
 
     def __init__(self, monde: Monde, beneficiaire_de, time_machine):
