@@ -8,7 +8,7 @@ import pytest
 
 from prestations.models import LettreDeCommande
 from territoires.models import Departement
-from tests.prestations.conftest import MarcheFactory
+from tests.factories import MarcheFactory
 
 pytestmark = pytest.mark.django_db
 

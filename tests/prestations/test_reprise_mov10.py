@@ -10,19 +10,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from commun.exceptions import ActionRefusee
 from comptes.envoi import envoyer_emails_en_attente
 from comptes.models import Canal, Notification
 from prestations.echeances import balayage
 from prestations.models import Echeance, Etat, EtatEcheance, Evenement, Prestation, Sortie, TypeEcheance, TypeEvenement
 from prestations.suivi import entretiens
-from tests.prestations.test_workflow import Dossiers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dossiers(monde, beneficiaire_de, time_machine):
-    return Dossiers(monde, beneficiaire_de, time_machine)
 
 
 def _fin_automatique(dossiers, time_machine):
@@ -74,8 +69,6 @@ def test_mov10_passe_le_delai_de_grace_la_fin_automatique_reste(dossiers, time_m
     p, dernier_jour = _fin_automatique(dossiers, time_machine)
     grace = p.regle.ecart_entretiens.delai_de_grace_jours
     dossiers.aller(p.terminee_le + datetime.timedelta(days=grace + 1), heure=9)
-    from commun.exceptions import ActionRefusee
-
     with pytest.raises(ActionRefusee):
         entretiens.enregistrer_entretien(
             dossiers.referent,
