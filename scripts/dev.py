@@ -65,6 +65,10 @@ def arreter(processus: list[subprocess.Popen]) -> None:
 
 def main() -> int:
     port = os.environ.get("PORT", "8000")
+    # Ctrl-C must reach this script and its children even when started from a process that
+    # ignores SIGINT (a background job, a test run): a handler here, and the children
+    # start with the default one.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     processus = demarrer(port)
     try:
         if attendre_le_serveur(port, processus):
