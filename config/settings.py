@@ -154,6 +154,19 @@ SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Prestations <ne-pas-repondre@prestations.local>")
 
 # --- Celery (DESIGN principle 6: acks late, requeue on worker loss, idempotent tasks).
+# Signed documents (livrables): the platform's seal (PAdES, pyHanko). Production points to
+# its certificate and key; `python manage.py sceau` makes a self-signed one under var/ for
+# the demo (tests make their own). A timestamp server (RFC 3161) is used when configured,
+# and then sealing fails rather than go without it.
+SCEAU_CERTIFICAT = Path(env_str("SCEAU_CERTIFICAT", default=str(VAR_DIR / "sceau" / "certificat.pem")))
+SCEAU_CLE = Path(env_str("SCEAU_CLE", default=str(VAR_DIR / "sceau" / "cle.pem")))
+SCEAU_CLE_MOT_DE_PASSE = env_str("SCEAU_CLE_MOT_DE_PASSE", default="")
+# Extra trusted certificates (PEM, one file) to validate documents sealed before a rotation.
+SCEAU_AUTORITES = env_str("SCEAU_AUTORITES", default="")
+SCEAU_HORODATAGE_URL = env_str("SCEAU_HORODATAGE_URL", default="")
+# Remote signing and attendance links (e-mail to the bénéficiaire): hours of validity.
+LIEN_SIGNATURE_HEURES = env_int("LIEN_SIGNATURE_HEURES", default=72)
+
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600}
@@ -224,4 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools narrate every step of a rendering at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

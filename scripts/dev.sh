@@ -9,6 +9,7 @@ export PORT="${PORT:-8000}"
 export PYTHONUNBUFFERED=1
 
 python manage.py migrate --noinput
+python manage.py sceau
 python manage.py demo
 echo "Application : http://127.0.0.1:${PORT}/  (comptes de démonstration : voir README)"
 exec honcho --no-prefix -f Procfile start

@@ -41,7 +41,7 @@ from prestations import faits
 from prestations.avis import lien, nom_beneficiaire
 from prestations.echeances.ecriture import clore_sans_objet
 from prestations.echeances.notices import notices_des_dossiers
-from prestations.echeances.regles import Obligation, obligations
+from prestations.echeances.regles import HONOREES_PAR_L_ENVOI, Obligation, obligations
 from prestations.models import Balayage, Echeance, Prestation
 from prestations.models.echeances import ETATS_OUVERTS, TYPES_AUTOMATIQUES, EtatEcheance, TypeEcheance
 from prestations.suivi import fins_automatiques
@@ -251,7 +251,11 @@ class _Lot:
     def _obligation(self, ligne: Echeance, prestation: Prestation) -> Obligation | None:
         """The re-check: what the row stands for now, or None if the case no longer owes it."""
         if ligne.version_faits == prestation.version_faits:
-            notice = self.notices.get(prestation.pk, {}).get(ligne.cle) if ligne.type in TYPES_AUTOMATIQUES else None
+            notice = (
+                self.notices.get(prestation.pk, {}).get(ligne.cle)
+                if ligne.type in TYPES_AUTOMATIQUES and ligne.cle in HONOREES_PAR_L_ENVOI
+                else None
+            )
             return Obligation(
                 type=ligne.type,
                 cle=ligne.cle,

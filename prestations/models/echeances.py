@@ -32,6 +32,7 @@ class TypeEcheance(models.TextChoices):
     BILAN_INTERMEDIAIRE = "bilan_intermediaire", "Bilan intermédiaire"
     BILAN_FINAL = "bilan_final", "Transmission du bilan final"
     INFORMATION_INTERRUPTION = "information_interruption", "Information du prescripteur (interruption)"
+    LIVRABLES_INTERRUPTION = "livrables_interruption", "Livrables des phases réalisées (interruption)"
     SUIVI_EMPLOI = "suivi_emploi", "Entretien de suivi dans l'emploi"
 
 
@@ -47,9 +48,10 @@ ETATS_OUVERTS = (EtatEcheance.A_VENIR, EtatEcheance.AVERTIE)
 
 #: Notices the platform sends by itself (the outbox honours them): not a task for the
 #: référent, so they stay out of the work queue and of the next deadline; a breach is
-#: still notified to the prestataire's responsables and shown on the case clocks.
+#: still notified to the prestataire's responsables and shown on the case clocks. (The
+#: copy of the signed contract, MOV-05, is not one of them: the référent transmits the
+#: signed contrat d'accompagnement, which honours it.)
 TYPES_AUTOMATIQUES = (
-    TypeEcheance.COPIE_CONTRAT,
     TypeEcheance.INFORMATION_REFUS,
     TypeEcheance.INFORMATION_INTERRUPTION,
 )
