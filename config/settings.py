@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "EtatEcheanceEnum": "prestations.models.echeances.EtatEcheance",
         "EtatPrestationEnum": "prestations.models.prestation.Etat",
         "TypeEcheanceEnum": "prestations.models.echeances.TypeEcheance",
+        "RoleSignataireEnum": "livrables.models.RoleSignataire",
+        "MethodeSignatureEnum": "livrables.models.MethodeSignature",
+        "EtatLivrableEnum": "livrables.models.EtatLivrable",
     },
 }
 

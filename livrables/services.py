@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +32,7 @@ from commun.exceptions import ActionRefusee
 from comptes.models import Role
 from comptes.notifications import notifier
 from livrables import contenu as contenus
-from livrables import documents, rendu, sceau
+from livrables import documents, rendu, scellement, transmission
 from livrables.models import EtatLivrable, Livrable, Origine
 from prestations.journal import journaliser
 from prestations.models import Etat, Prestation, TypeEvenement
@@ -41,9 +40,6 @@ from prestations.suivi.gardes import verifier_acteur_prestataire
 from prestations.verrou import verrouiller
 
 TAILLE_MAX = 10 * 1024 * 1024
-#: The bénéficiaire's download link of the bilan final (LIV-02), in seconds.
-VALIDITE_COPIE = 30 * 24 * 3600
-SEL_COPIE = "livrables.copie"
 
 
 def livrables_prevus(prestation) -> list[tuple[str, str]]:
@@ -323,53 +319,6 @@ def _planifier_scellement(livrable_id: int) -> None:
     transaction.on_commit(planifier, robust=True)
 
 
-def sceller(livrable_id: int) -> Livrable:
-    """Render the frozen version as PDF/A, seal it, store it byte for byte (idempotent: a
-    sealed version is left as it is). The lettre de commande, once sealed, goes to the
-    prescripteur at once (its acceptance)."""
-    ecrit = None
-    try:
-        with transaction.atomic():
-            livrable = Livrable.objects.select_for_update().select_related("prestation").get(pk=livrable_id)
-            if livrable.est_pret or not livrable.est_fige:
-                return livrable
-            _sceller(livrable)
-            ecrit = livrable.fichier.name
-            if livrable.type == documents.LETTRE_DE_COMMANDE:
-                _transmettre(None, livrable, livrable.prestation)
-    except BaseException:
-        if ecrit:
-            livrable.fichier.storage.delete(ecrit)
-        raise
-    return livrable
-
-
-def _sceller(livrable: Livrable) -> None:
-    cachet = sceau.sceau()
-    from django.conf import settings
-
-    signatures = list(livrable.signatures.all())
-    scan = None
-    if livrable.scan:
-        with livrable.scan.open("rb") as f:
-            scan = f.read()
-    pdf = rendu.final(
-        livrable,
-        signatures,
-        organisation_sceau=cachet.organisation,
-        horodate=bool(settings.SCEAU_HORODATAGE_URL),
-        scan=scan,
-    )
-    scelle, horodate = sceau.sceller(pdf, raison=f"{livrable.get_type_display()} {livrable.reference}")
-    livrable.taille = len(scelle)
-    livrable.empreinte = hashlib.sha256(scelle).hexdigest()
-    livrable.scelle_le = timezone.now()
-    livrable.horodate = horodate
-    livrable.nom_original = f"{livrable.type}-v{livrable.version}.pdf"
-    livrable.fichier.save("document.pdf", ContentFile(scelle), save=False)
-    livrable.save()
-
-
 # --- Transmission ---------------------------------------------------------------------------
 
 
@@ -394,95 +343,14 @@ def transmettre(acteur, livrable: Livrable) -> Livrable:
             livrable = _livrable_verrouille(livrable)
             verifier_transmission_du_livrable(acteur, livrable)
             if not livrable.est_pret:
-                _sceller(livrable)
+                scellement.sceller_maintenant(livrable)
                 ecrit = livrable.fichier.name
-            _transmettre(acteur, livrable, verrouillee)
+            transmission.transmettre_maintenant(acteur, livrable, verrouillee)
     except BaseException:
         if ecrit:
             livrable.fichier.storage.delete(ecrit)
         raise
     return livrable
-
-
-def _transmettre(acteur, livrable: Livrable, prestation) -> None:
-    livrable.transmettre(timezone.now(), acteur.user if acteur else None)
-    livrable.save()
-    ldc = prestation.lettre_de_commande
-    libelle = livrable.get_type_display()
-    if livrable.type == documents.LETTRE_DE_COMMANDE:
-        signataire = next((s.signataire_nom for s in livrable.signatures.all()), "")
-        message = f"Lettre de commande acceptée et signée par {signataire} (PAY-01)."
-        corps = (
-            f"{ldc.marche.prestataire.nom} accepte la lettre de commande {ldc.numero} : "
-            "le document signé est joint au dossier."
-        )
-    else:
-        message = f"{libelle} (version {livrable.version}) transmis au prescripteur (LIV-05)."
-        corps = (
-            f"{ldc.marche.prestataire.nom} vous transmet le document « {libelle} » (version {livrable.version}) "
-            f"de {ldc.beneficiaire.prenom} {ldc.beneficiaire.nom}."
-        )
-    journaliser(
-        TypeEvenement.LIVRABLE,
-        acteur=acteur,
-        ldc=ldc,
-        message=message,
-        livrable=livrable.pk,
-        empreinte=livrable.empreinte,
-    )
-    notifier(
-        [ldc.prescripteur],
-        cle=f"livrable:{livrable.pk}",
-        organisation=ldc.organisation_prescriptrice,
-        sujet=f"{libelle} transmis — {ldc.numero}",
-        corps=corps,
-        lien=reverse("livrables:telecharger", args=[livrable.pk]),
-    )
-    if livrable.type == "bilan_final":
-        _copie_au_beneficiaire(acteur, livrable, ldc)
-
-
-def lien_de_copie(livrable: Livrable) -> str:
-    return reverse("livrables:copie", args=[signing.dumps(livrable.pk, salt=SEL_COPIE)])
-
-
-def _copie_au_beneficiaire(acteur, livrable, ldc) -> None:
-    """LIV-02: one copy of the bilan final to the bénéficiaire, by an e-mail link."""
-    beneficiaire = ldc.beneficiaire
-    if not beneficiaire.email:
-        journaliser(
-            TypeEvenement.LIVRABLE,
-            acteur=acteur,
-            ldc=ldc,
-            message="Bilan final : le bénéficiaire n'a pas d'adresse e-mail, "
-            "sa copie lui est remise en main propre (LIV-02).",
-            livrable=livrable.pk,
-        )
-        return
-    notifier(
-        [beneficiaire.email],
-        cle=f"livrable:{livrable.pk}:copie",
-        organisation=ldc.marche.prestataire,
-        sujet=f"Votre bilan final — {ldc.marche.prestataire.nom}",
-        corps=f"Bonjour {beneficiaire.prenom} {beneficiaire.nom},\n\nVoici votre exemplaire du bilan final de votre "
-        f"accompagnement ({ldc.regle.nom}). Le lien ci-dessous permet de le télécharger pendant 30 jours.",
-        lien=lien_de_copie(livrable),
-    )
-    journaliser(
-        TypeEvenement.LIVRABLE,
-        acteur=acteur,
-        ldc=ldc,
-        message=f"Bilan final : copie envoyée au bénéficiaire ({beneficiaire.email}) (LIV-02).",
-        livrable=livrable.pk,
-    )
-
-
-def livrable_de_la_copie(jeton: str) -> Livrable | None:
-    try:
-        pk = signing.loads(jeton, salt=SEL_COPIE, max_age=VALIDITE_COPIE)
-    except signing.BadSignature:
-        return None
-    return Livrable.objects.filter(pk=pk, etat=EtatLivrable.TRANSMIS).first()
 
 
 def transmettre_en_l_etat(acteur, livrable: Livrable) -> Livrable:
@@ -503,9 +371,9 @@ def transmettre_en_l_etat(acteur, livrable: Livrable) -> Livrable:
             livrable.figer_sans_signature()
             livrable.save()
             livrable.liens.filter(utilise_le__isnull=True).update(expire_le=timezone.now())
-            _sceller(livrable)
+            scellement.sceller_maintenant(livrable)
             ecrit = livrable.fichier.name
-            _transmettre(acteur, livrable, verrouillee)
+            transmission.transmettre_maintenant(acteur, livrable, verrouillee)
     except BaseException:
         if ecrit:
             livrable.fichier.storage.delete(ecrit)
@@ -600,18 +468,3 @@ def transmettre_livrable(acteur, prestation, *, type: str, fichier) -> Livrable:
             livrable.fichier.storage.delete(ecrit)
         raise
     return livrable
-
-
-__all__ = [
-    "TAILLE_MAX",
-    "apercu",
-    "corriger",
-    "enregistrer",
-    "rediger",
-    "reprendre",
-    "sceller",
-    "soumettre",
-    "transmettre",
-    "transmettre_en_l_etat",
-    "transmettre_livrable",
-]

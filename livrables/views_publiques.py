@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from comptes.decorators import acteur_requis
-from livrables import services, signature
+from livrables import services, signature, transmission
 from livrables.emargement import CONSENTEMENT_EMARGEMENT
 from livrables.forms import SignatureDistanceForm, VerificationForm
 from livrables.models import Livrable
@@ -78,7 +78,7 @@ def document_distance(request, jeton):
 @never_cache
 def copie(request, jeton):
     """LIV-02: the bénéficiaire's copy of the bilan final."""
-    livrable = services.livrable_de_la_copie(jeton)
+    livrable = transmission.livrable_de_la_copie(jeton)
     if livrable is None or not livrable.fichier:
         return render(
             request,

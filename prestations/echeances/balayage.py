@@ -70,6 +70,7 @@ DESTINATAIRES_DES_ALERTES = {
     TypeEcheance.COPIE_CONTRAT: "responsables",
     TypeEcheance.INFORMATION_REFUS: "responsables",
     TypeEcheance.INFORMATION_INTERRUPTION: "responsables",
+    TypeEcheance.LIVRABLES_INTERRUPTION: "responsables",
     TypeEcheance.FIN_PRESTATION: "prescripteur",  # MOV-08: the renewal is the prescripteur's
 }
 

@@ -261,7 +261,7 @@ def _livrables_interruption(prestation, notices):
     noms = ", ".join(LIVRABLES[lv].lower() for lv in attendus)
     yield Obligation(
         type=TypeEcheance.LIVRABLES_INTERRUPTION,
-        cle="interruption",
+        cle="livrables",
         regle="LIV-03",
         libelle=f"Livrables des phases réalisées ({noms}) à transmettre sous {heures} heures",
         depart_le=depart,

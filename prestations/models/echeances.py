@@ -46,14 +46,16 @@ class EtatEcheance(models.TextChoices):
 
 ETATS_OUVERTS = (EtatEcheance.A_VENIR, EtatEcheance.AVERTIE)
 
-#: Notices the platform sends by itself (the outbox honours them): not a task for the
-#: référent, so they stay out of the work queue and of the next deadline; a breach is
-#: still notified to the prestataire's responsables and shown on the case clocks. (The
-#: copy of the signed contract, MOV-05, is not one of them: the référent transmits the
-#: signed contrat d'accompagnement, which honours it.)
+#: Obligations the platform follows by itself: its own notices (the outbox honours them) and
+#: the documents whose transmission it records (MOV-05: the signed contract's copy; LIV-03:
+#: the deliverables of the phases done, both shown on the case's deliverables card). They
+#: stay out of the work queue and of the next deadline; a breach is still notified to the
+#: prestataire's responsables and shown on the case clocks.
 TYPES_AUTOMATIQUES = (
+    TypeEcheance.COPIE_CONTRAT,
     TypeEcheance.INFORMATION_REFUS,
     TypeEcheance.INFORMATION_INTERRUPTION,
+    TypeEcheance.LIVRABLES_INTERRUPTION,
 )
 
 

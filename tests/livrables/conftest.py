@@ -35,7 +35,7 @@ class Fabrique:
     """Builds cases of every dispositif up to the phase where a document is due, moving the
     clock forward as a référent would live it (entretiens logged the day they are held)."""
 
-    def __init__(self, monde, beneficiaire_de, time_machine):
+    def __init__(self, monde, beneficiaire_de, time_machine):  # noqa: F811
         from comptes.acteurs import Acteur
 
         self.monde, self.beneficiaire_de, self.time_machine = monde, beneficiaire_de, time_machine

@@ -17,6 +17,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +27,7 @@ from comptes.envoi import envoyer_emails_en_attente, notification_envoyee
 from comptes.models import Canal, Notification
 from config.celery import app as celery_app
 from livrables.models import Livrable
+from livrables.services import transmettre_livrable
 from prestations import faits
 from prestations.commandes import services
 from prestations.echeances import balayage
@@ -67,7 +69,8 @@ def _hachage_rapide(settings):
 
 
 @pytest.fixture
-def dossiers(monde, beneficiaire_de, time_machine):
+def dossiers(monde, beneficiaire_de, time_machine, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the signed contracts transmitted (en_cours)
     return Dossiers(monde, beneficiaire_de, time_machine)
 
 
@@ -99,11 +102,18 @@ def deux_canaux(*emails: str) -> set[tuple[str, str]]:
 
 
 def en_cours(dossiers, dispositif="MOV", debut=DEBUT, contrat=None, *, p=None) -> Prestation:
-    """A case (``p``, or a new one) whose contract was signed (day 1 by default), its copy
-    e-mailed to the prescripteur."""
+    """A case (``p``, or a new one) whose contract was signed (day 1 by default), the
+    prescripteur told, and the signed contract's copy transmitted (MOV-05)."""
     p = p or dossiers.nouveau(dispositif, debut=debut)
     p = dossiers.contractualiser(p, contrat or p.date_debut + datetime.timedelta(days=1))
     envoyer_emails_en_attente()
+    if p.regle.delai_copie_contrat_heures:
+        transmettre_livrable(
+            dossiers.referent,
+            recharger(p),
+            type="contrat_accompagnement",
+            fichier=SimpleUploadedFile("contrat.pdf", b"%PDF-1.4\n% contrat signe\n%%EOF\n"),
+        )
     return recharger(p)
 
 
@@ -223,6 +233,9 @@ NOTICES = {
     "MOV-06": (TypeEcheance.INFORMATION_REFUS, "contrat_refuse"),
     "LIV-03": (TypeEcheance.INFORMATION_INTERRUPTION, "interruption"),
 }
+#: The notices whose sending meets their rule (MOV-05 is met by the signed contract's
+#: transmission: tests/livrables/test_mov05_liv03.py).
+HONOREES_PAR_L_ENVOI = ["MOV-06", "LIV-03"]
 
 
 def _evenement_a_notifier(dossiers, regle: str) -> Prestation:
@@ -236,8 +249,8 @@ def _evenement_a_notifier(dossiers, regle: str) -> Prestation:
     return p
 
 
-@pytest.mark.parametrize("regle", list(NOTICES))
-def test_mov05_mov06_liv03_notice_envoyee_honore_l_echeance_a_l_heure_d_envoi(dossiers, time_machine, regle):
+@pytest.mark.parametrize("regle", HONOREES_PAR_L_ENVOI)
+def test_mov06_liv03_notice_envoyee_honore_l_echeance_a_l_heure_d_envoi(dossiers, time_machine, regle):
     type_, cle = NOTICES[regle]
     p = _evenement_a_notifier(dossiers, regle)
     notice = Notification.objects.get(cle=f"prestation:{p.pk}:{cle}", canal=Canal.EMAIL)
@@ -258,11 +271,11 @@ def test_mov05_mov06_liv03_notice_envoyee_honore_l_echeance_a_l_heure_d_envoi(do
     assert resultat.examinees == 0 and avis(f"echeance:{echeance.pk}:depassement") == set()
 
 
-def test_mov05_un_echec_apres_l_envoi_ne_renvoie_pas_l_e_mail(dossiers, time_machine, caplog, mailoutbox):
+def test_mov06_un_echec_apres_l_envoi_ne_renvoie_pas_l_e_mail(dossiers, time_machine, caplog, mailoutbox):
     """The sending is kept when what follows it fails: the e-mail is not sent twice, and
-    the sweep still honours the row from the notice (MOV-05)."""
-    p = dossiers.contractualiser(dossiers.nouveau(), jour(1), signe=True)
-    echeance = ligne(p, TypeEcheance.COPIE_CONTRAT)
+    the sweep still honours the row from the notice (MOV-06)."""
+    p = dossiers.contractualiser(dossiers.nouveau(), jour(1), signe=False)
+    echeance = ligne(p, TypeEcheance.INFORMATION_REFUS)
 
     def en_panne(sender, notification, **kwargs):
         with transaction.atomic():
@@ -274,11 +287,11 @@ def test_mov05_un_echec_apres_l_envoi_ne_renvoie_pas_l_e_mail(dossiers, time_mac
         assert envoyer_emails_en_attente() == 0
     finally:
         notification_envoyee.disconnect(dispatch_uid="test-en-panne")
-    assert [m.to for m in mailoutbox if m.subject.startswith("Contrat d'accompagnement signé")] == [[PRESCRIPTEUR]]
+    assert [m.to for m in mailoutbox if m.subject.startswith("Contrat d'accompagnement non signé")] == [[PRESCRIPTEUR]]
     assert "Après l'envoi de la notification" in caplog.text
     resultat = balayer_a(time_machine, echeance.due_le)
     assert resultat.depassements == 0
-    assert ligne(p, TypeEcheance.COPIE_CONTRAT).etat == EtatEcheance.HONOREE
+    assert ligne(p, TypeEcheance.INFORMATION_REFUS).etat == EtatEcheance.HONOREE
 
 
 @pytest.mark.parametrize("regle", list(NOTICES))
@@ -665,7 +678,7 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     neuf_jours_avant = FIN_MOV - datetime.timedelta(days=9)
     dossiers.aller(neuf_jours_avant)
     sans_contrat = dossiers.nouveau(debut=neuf_jours_avant)  # MOV-03 breached by the day of the sweep
-    a_avertir = dossiers.contractualiser(dossiers.nouveau(debut=neuf_jours_avant), neuf_jours_avant)  # net day 10
+    a_avertir = en_cours(dossiers, p=dossiers.nouveau(debut=neuf_jours_avant), contrat=neuf_jours_avant)  # net day 10
     envoyer_emails_en_attente()  # the outbox is up to date before the sweep
     mailoutbox.clear()
     ecart, terme = (
