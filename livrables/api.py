@@ -160,7 +160,7 @@ class LivrablesDuDossier(APIView):
 
 class BrouillonsDuDossier(APIView):
     permission_classes = [ActeurRequis]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=BrouillonEntreeSerializer,
@@ -345,7 +345,7 @@ class EmargementsDuDossier(APIView):
     """EMA-01: the attendance proofs of a case and the state of their chain (EMA-02)."""
 
     permission_classes = [ActeurRequis]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses={200: ChaineSerializer, 404: None})
     def get(self, request, pk):
@@ -385,7 +385,7 @@ class EmargementsDuDossier(APIView):
 
 class LienEmargement(APIView):
     permission_classes = [ActeurRequis]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=LienEmargementSerializer, responses={201: LienSerializer, 403: None, 404: None, 409: RefusSerializer}

@@ -80,7 +80,7 @@ class Fabrique:
         beneficiaire.setdefault("nom", "Girard")
         beneficiaire.setdefault("prenom", "Jeanne")
         if dispositif == "PMA":
-            beneficiaire.update(pma_eligible=True, statut="demandeur_emploi")
+            beneficiaire.update(pma_eligible=True, demandeur_emploi=True)
         ldc = services.creer_lettre_de_commande(
             self.prescripteur,
             beneficiaire=self.beneficiaire_de(

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 #: Pages of each kind's document for the typical case of ``dossier_pour`` (the bilans carry
 #: the feuille d'émargement on a page of its own).
 PAGES = {
-    "contrat_accompagnement": (2, 2),
+    "contrat_accompagnement": (1, 2),
     "bilan_intermediaire": (2, 3),
     "bilan_final": (3, 4),
     "synthese_bilan_competences": (2, 3),
@@ -34,7 +34,8 @@ def test_liv05_chaque_type_de_document_a_son_nombre_de_pages_attendu():
 @pytest.mark.parametrize("type_", sorted(documents.TYPES))
 def test_liv05_le_document_se_rend_en_pdfa_avec_les_faits_du_dossier(fabrique, monde, artifacts, type_):
     livrable = document_signe(fabrique, type_)
-    assert livrable.etat == EtatLivrable.SIGNE and livrable.fichier
+    # Signed and sealed (the accepted lettre de commande goes to the prescripteur at once).
+    assert livrable.etat in (EtatLivrable.SIGNE, EtatLivrable.TRANSMIS) and livrable.fichier
     pdf = lire(livrable)
     texte = texte_pdf(pdf)
     ldc = livrable.prestation.lettre_de_commande
