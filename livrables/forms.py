@@ -49,7 +49,7 @@ class BrouillonForm(StyledFormMixin, forms.Form):
                 required=False,
                 max_length=LONGUEUR_RUBRIQUE,
                 strip=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
+                widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
             )
 
     def textes(self) -> list[str]:

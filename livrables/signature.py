@@ -435,6 +435,7 @@ def emarger_sur_place(
 ):
     """EMA-01 in person: the bénéficiaire types their name on the référent's screen and ticks
     the attendance statement; a drawing may be added."""
+    verifier_acteur_prestataire(acteur, prestation)  # a role that may not act: 403 before anything
     beneficiaire = prestation.lettre_de_commande.beneficiaire
     nom = _valider_signataire(nom, f"{beneficiaire.prenom} {beneficiaire.nom}", accepte)
     return emarger(
@@ -452,6 +453,7 @@ def emarger_sur_place(
 
 def emarger_sur_papier(acteur, prestation, entretien, fichier):
     """EMA-01 on paper: the scan of the signed sheet, deposited by the référent."""
+    verifier_acteur_prestataire(acteur, prestation)
     contenu = lire_fichier(fichier, champ="scan", types=("pdf", "png", "jpeg"))
     beneficiaire = prestation.lettre_de_commande.beneficiaire
     return emarger(

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from commun.exceptions import ActionRefusee
@@ -268,7 +269,7 @@ def transmettre_livrable(request, pk):
         request,
         pk,
         lambda lv, d: services.transmettre(request.acteur, lv),
-        lambda lv: f"{lv.get_type_display()} transmis au prescripteur le {lv.transmis_le:%d/%m/%Y à %H:%M}.",
+        lambda lv: f"{lv.get_type_display()} transmis au prescripteur le {timezone.localtime(lv.transmis_le):%d/%m/%Y à %H:%M}.",
     )
 
 
