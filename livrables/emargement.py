@@ -183,6 +183,14 @@ def verifier_chaine(prestation) -> EtatChaine:
     return etat
 
 
+#: How a proof reads on the feuille, one line each.
+METHODES_COURTES = {
+    MethodeEmargement.SUR_PLACE: "Signé sur place",
+    MethodeEmargement.A_DISTANCE: "Confirmé par e-mail",
+    MethodeEmargement.PAPIER: "Feuille papier signée",
+}
+
+
 def lignes_de_la_feuille(prestation, du: datetime.date | None = None, au: datetime.date | None = None) -> list[dict]:
     """The feuille d'émargement of ``[du, au]`` (every entretien held by default): one line per
     entretien the bénéficiaire attended, with its proof or its absence (EMA-01)."""
@@ -205,7 +213,7 @@ def lignes_de_la_feuille(prestation, du: datetime.date | None = None, au: dateti
                 "nature": e.get_type_display() + (f" ({e.session.titre})" if e.session_id else ""),
                 "modalite": e.get_modalite_display(),
                 "preuve": bool(preuve),
-                "methode": preuve.get_methode_display() if preuve else "",
+                "methode": METHODES_COURTES[preuve.methode] if preuve else "",
                 "signataire": preuve.signataire_nom if preuve else "",
                 "signe_le": f"{timezone.localtime(preuve.signe_le):%d/%m/%Y à %H:%M}" if preuve else "",
                 "rang": preuve.rang if preuve else None,
