@@ -269,7 +269,10 @@ def transmettre_livrable(request, pk):
         request,
         pk,
         lambda lv, d: services.transmettre(request.acteur, lv),
-        lambda lv: f"{lv.get_type_display()} transmis au prescripteur le {timezone.localtime(lv.transmis_le):%d/%m/%Y à %H:%M}.",
+        lambda lv: (
+            f"{lv.get_type_display()} transmis au prescripteur "
+            f"le {timezone.localtime(lv.transmis_le):%d/%m/%Y à %H:%M}."
+        ),
     )
 
 
