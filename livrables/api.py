@@ -143,7 +143,12 @@ class LivrablesDuDossier(APIView):
     @extend_schema(responses={200: LivrableSerializer(many=True), 404: None})
     def get(self, request, pk):
         prestation = _prestation(request, pk)
-        livrables = prestation.livrables.select_related("depose_par").prefetch_related("signatures")
+        livrables = (
+            Livrable.objects.visible_par(acteur_api(request))
+            .filter(prestation=prestation)
+            .select_related("depose_par")
+            .prefetch_related("signatures")
+        )
         return Response(LivrableSerializer(livrables, many=True).data)
 
     @extend_schema(

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from comptes.models import Role
 from livrables.documents import TYPES
 from prestations.models import Entretien, Prestation
 from prestations.models.version import declencheur_des_faits
@@ -48,7 +49,12 @@ def _chemin_scan_emargement(instance, nom):
 
 class LivrableQuerySet(models.QuerySet):
     def visible_par(self, acteur):
-        return self.filter(prestation__in=Prestation.objects.visible_par(acteur))
+        """The documents of the cases the acteur sees; the prescripteur receives documents, so
+        sees those transmitted to them, never the prestataire's drafts."""
+        documents = self.filter(prestation__in=Prestation.objects.visible_par(acteur))
+        if acteur is not None and acteur.role == Role.PRESCRIPTEUR:
+            documents = documents.filter(etat=EtatLivrable.TRANSMIS)
+        return documents
 
 
 class EtatLivrable(models.TextChoices):

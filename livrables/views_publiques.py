@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from commun.exceptions import ActionRefusee
 from comptes.decorators import acteur_requis
 from livrables import services, signature, transmission
 from livrables.emargement import CONSENTEMENT_EMARGEMENT
@@ -48,6 +49,8 @@ def signature_distance(request, jeton):
             appliquer_erreurs(form, erreur)
         except signature.LienRefuse as exc:
             return _refus(request, exc)
+        except ActionRefusee as exc:  # the attendance was proven meanwhile, by another way
+            return render(request, "livrables/lien_refuse.html", {"message": exc.message, "raison": "clos"}, status=409)
         else:
             return render(request, "livrables/signature_faite.html", {"lien": lien, "le": timezone.now()})
     organisation = lien.prestation.lettre_de_commande.marche.prestataire

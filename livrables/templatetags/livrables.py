@@ -18,6 +18,7 @@ from django import template
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from commun.exceptions import ActionRefusee
+from comptes.models import Role
 from livrables import documents
 from livrables.emargement import verifier_chaine
 from livrables.forms import LivrableForm
@@ -64,6 +65,8 @@ def livrables_du_dossier(context):
     prestation = context["prestation"]
     acteur = context["acteur"]
     tous = sorted(prestation.livrables.all(), key=lambda lv: (lv.type, -lv.version))
+    if acteur is not None and acteur.role == Role.PRESCRIPTEUR:  # documents received, never drafts
+        tous = [lv for lv in tous if lv.etat == EtatLivrable.TRANSMIS]
     par_type: dict[str, list] = {}
     for livrable in tous:
         par_type.setdefault(livrable.type, []).append(livrable)

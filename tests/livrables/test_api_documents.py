@@ -23,6 +23,10 @@ def test_liv05_le_parcours_d_un_document_par_l_api(fabrique, monde, client_de):
     assert lv["etat"] == "brouillon" and len(lv["rubriques"]) == 2
     assert lv["signatures_attendues"] == ["beneficiaire", "referent"]
     url = f"/api/livrables/{lv['id']}/"
+    # The prescripteur receives documents, never the prestataire's drafts.
+    assert client_de(monde.prescripteur).get(url).status_code == 404
+    assert client_de(monde.prescripteur).get(f"/livrables/{lv['id']}/").status_code == 404
+    assert client_de(monde.prescripteur).get(f"/api/prestations/{p.pk}/livrables/").json() == []
     mauvais = client.patch(url, {"rubriques": ["seule"]}, content_type="application/json")
     assert mauvais.status_code == 400
     ecrit = client.patch(url, {"rubriques": textes("bilan_intermediaire")}, content_type="application/json")

@@ -144,3 +144,18 @@ def test_ema01_api_emargements_et_chaine(cas, monde, client_de):
         client_de(monde.prescripteur).post(url, {"entretien": premier.pk, "nom": "x", "consentement": True}).status_code
         == 403
     )
+
+
+def test_ema01_un_lien_de_confirmation_pour_un_entretien_deja_emarge_est_refuse(
+    cas, fabrique, monde, client_de, client
+):
+    entretien = _entretiens(cas)[1]
+    client_de(monde.referent).post(f"/prestations/{cas.pk}/emargements/{entretien.pk}/", {"action": "lien"})
+    courriel = Notification.objects.get(cle__startswith="lien-signature:", canal=Canal.EMAIL)
+    code = re.search(r"code à usage unique : (\d{6})", courriel.corps).group(1)
+    _emarger(fabrique, cas, entretien)  # signed in person meanwhile
+    reponse = client.post(
+        courriel.lien, {"signature-code": code, "signature-nom": "Jeanne Girard", "signature-consentement": "on"}
+    )
+    assert reponse.status_code == 409 and "déjà prouvée" in reponse.content.decode()
+    assert Emargement.objects.filter(entretien=entretien).count() == 1

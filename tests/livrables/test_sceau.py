@@ -73,8 +73,13 @@ def test_ema02_la_page_de_verification_dit_conforme_ou_modifie(contrat, client):
     assert reponse.status_code == 200 and reponse.json()["altere"] is True and reponse.json()["conforme"] is False
 
 
-def test_ema02_le_qr_code_mene_la_personne_concernee_a_la_fiche_du_document(contrat, monde, client_de):
+def test_ema02_le_qr_code_mene_la_personne_concernee_a_la_fiche_du_document(contrat, fabrique, monde, client_de):
+    from livrables import services
+
     url = f"/verification/{contrat.reference}/"
+    assert client_de(monde.referent).get(url).status_code == 200
+    assert client_de(monde.prescripteur).get(url).status_code == 404  # not transmitted to them yet
+    services.transmettre(fabrique.referent, contrat)
     reponse = client_de(monde.prescripteur).get(url)
     assert (
         reponse.status_code == 200 and "Ce fichier est le document scellé par la plateforme" in reponse.content.decode()
