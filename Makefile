@@ -40,9 +40,11 @@ format: setup
 services:
 	scripts/services.sh
 
-## One deadline sweep over 1,000,000 prestations (database prestations_bench, seeded once;
-## `make bench BENCH_ARGS=--reseed` rebuilds it, `BENCH_ARGS=--profil` lists the costliest queries).
+## Render times of the documents and of their seal (bench/pdf.py), then one deadline sweep over
+## 1,000,000 prestations (database prestations_bench, seeded once; `make bench BENCH_ARGS=--reseed`
+## rebuilds it, `BENCH_ARGS=--profil` lists the costliest queries).
 bench: setup services
+	$(PY) bench/pdf.py
 	$(PY) bench/sweep.py $(BENCH_ARGS)
 
 requirements: $(VENV)/.installed

@@ -254,15 +254,24 @@ DOSSIERS = [
        SELECT 'Entreprise ' || i, '9' || lpad((i % 10000000000000)::text, 13, '0'), l + 1, l + exc_jours,
               'Tuteur', '', '', '', pg_temp.a_10h(l), referent, i
        FROM bench_p WHERE exc = 'periode'""",
-    # LIV-01 / LIV-02: the deliverables transmitted before the benchmark day.
-    f"""INSERT INTO livrables_livrable (type, version, fichier, nom_original, taille, empreinte, transmis_le,
+    # MOV-05 / LIV-01 / LIV-02: the documents transmitted before the benchmark day (deposited
+    # signed on paper): the signed contract two hours after the contractualisation, the bilans.
+    f"""INSERT INTO livrables_livrable (type, version, etat, origine, contenu, cree_le, modifie_le, motif_correction,
+                                       fichier_a_signer, empreinte_a_signer, scan, fichier, nom_original, taille,
+                                       empreinte, horodate, sans_signature, transmis_le, transmis_par_id,
                                        depose_par_id, prestation_id)
-        SELECT type, 1, 'livrables/' || i || '/' || type || '-v1.pdf', type || '.pdf', 120000, repeat('0', 64),
-               pg_temp.a_10h(jour) + interval '4 hours', referent, i
-        FROM (SELECT i, referent, 'bilan_intermediaire' AS type, bilan_intermediaire AS jour FROM bench_p
+        SELECT type, 1, 'transmis', 'depot', '{{}}'::jsonb, pg_temp.a_10h(jour) + decalage,
+               pg_temp.a_10h(jour) + decalage, '', '', '', '', 'livrables/' || i || '/' || type || '-v1.pdf',
+               type || '.pdf', 120000, repeat('0', 64), false, false, pg_temp.a_10h(jour) + decalage, referent,
+               referent, i
+        FROM (SELECT i, referent, 'contrat_accompagnement' AS type, c AS jour, interval '3 hours' AS decalage
+              FROM bench_p WHERE c IS NOT NULL AND etat <> 'refusee'
+              UNION ALL
+              SELECT i, referent, 'bilan_intermediaire', bilan_intermediaire, interval '4 hours' FROM bench_p
               WHERE etat IN ('en_cours', 'suivi_emploi')
               UNION ALL
-              SELECT i, referent, 'bilan_final', bilan_final FROM bench_p WHERE etat = 'suivi_emploi') l
+              SELECT i, referent, 'bilan_final', bilan_final, interval '4 hours' FROM bench_p
+              WHERE etat = 'suivi_emploi') l
         WHERE jour < {_J}""",
     # MOV-05: the copy of the contract, notified to the prescripteur (in-app and e-mail,
     # the e-mail sent a minute later): the engine reads it for the 48-hour clock.

@@ -35,7 +35,7 @@ def _envoyer(notification: Notification) -> None:
         notification.sujet,
         notification.corps + (f"\n\n{lien}" if lien else ""),
         settings.DEFAULT_FROM_EMAIL,
-        [notification.destinataire.email],
+        [notification.email],
     )
 
 

@@ -206,7 +206,12 @@ class Notification(models.Model):
     then sent by a task. ``cle`` makes a notice unique per recipient and channel."""
 
     # No index of its own: the unique constraint (destinataire, canal, clé) leads with it.
-    destinataire = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    destinataire = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", db_index=False
+    )
+    #: A person without an account (a bénéficiaire asked to sign): the e-mail goes to this
+    #: address; ``destinataire`` is then empty and the notice has no in-app row.
+    adresse = models.EmailField("adresse (sans compte)", blank=True, default="", db_default="")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     canal = models.CharField("canal", max_length=10, choices=Canal.choices)
     cle = models.CharField("clé d'unicité", max_length=200)
@@ -232,6 +237,15 @@ class Notification(models.Model):
         ordering = ["-cree_le", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["destinataire", "canal", "cle"], name="notification_unique"),
+            models.UniqueConstraint(
+                fields=["adresse", "canal", "cle"],
+                condition=models.Q(destinataire__isnull=True),
+                name="notification_unique_par_adresse",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(destinataire__isnull=False) | (~models.Q(adresse="") & models.Q(canal="email")),
+                name="notification_destinataire_ou_adresse",
+            ),
         ]
         indexes = [
             models.Index(
@@ -247,7 +261,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_canal_display()} → {self.destinataire} : {self.sujet}"
+        return f"{self.get_canal_display()} → {self.destinataire or self.adresse} : {self.sujet}"
+
+    @property
+    def email(self) -> str:
+        """Where the e-mail goes: the user's address, or the address of a person without an account."""
+        return self.destinataire.email if self.destinataire_id else self.adresse
 
 
 class PreferencesNotification(models.Model):

@@ -32,6 +32,7 @@ def prochain_recapitulatif(maintenant: datetime.datetime) -> datetime.datetime:
 #: What a notice row holds besides the defaults (``lignes_de_notification``).
 COLONNES = (
     "destinataire_id",
+    "adresse",
     "organisation_id",
     "canal",
     "cle",
@@ -58,12 +59,20 @@ def lignes_de_notification(
 ) -> list[tuple]:
     """The in-app and e-mail rows of a notice, not yet written: tuples of ``COLONNES`` (the
     deadline sweep writes tens of thousands at once). ``preferences`` (user id →
-    ``PreferencesNotification``) only matters for an informative notice."""
+    ``PreferencesNotification``) only matters for an informative notice.
+
+    A recipient is a user, or an e-mail address (a person without an account, such as a
+    bénéficiaire asked to sign a document): an address gets the e-mail row only."""
     preferences = preferences or {}
     maintenant = maintenant or timezone.now()
     organisation_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     lignes = []
     for user in destinataires:
+        if isinstance(user, str):
+            lignes.append(
+                (None, user, organisation_id, Canal.EMAIL, cle, sujet, corps, lien, obligatoire, False, maintenant)
+            )
+            continue
         pref = preferences.get(user.pk)
         for canal in (Canal.IN_APP, Canal.EMAIL):
             digest = False
@@ -74,7 +83,7 @@ def lignes_de_notification(
                     continue
                 digest = canal == Canal.EMAIL and pref.recapitulatif_quotidien
             due_le = prochain_recapitulatif(maintenant) if digest else maintenant
-            lignes.append((user.pk, organisation_id, canal, cle, sujet, corps, lien, obligatoire, digest, due_le))
+            lignes.append((user.pk, "", organisation_id, canal, cle, sujet, corps, lien, obligatoire, digest, due_le))
     return lignes
 
 
@@ -94,7 +103,9 @@ def notifier_plusieurs(avis: list[dict]) -> None:
     """``notifier`` for many notices at once (each a dict of its arguments, with
     ``destinataires``): one query for the preferences, one INSERT."""
     avis = [dict(a, destinataires=list(a["destinataires"])) for a in avis]
-    informatifs = {u.pk for a in avis if not a.get("obligatoire", True) for u in a["destinataires"]}
+    informatifs = {
+        u.pk for a in avis if not a.get("obligatoire", True) for u in a["destinataires"] if not isinstance(u, str)
+    }
     preferences = (
         {p.user_id: p for p in PreferencesNotification.objects.filter(user__in=informatifs)} if informatifs else {}
     )

@@ -152,6 +152,19 @@ SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Prestations <ne-pas-repondre@prestations.local>")
 
 # --- Celery (DESIGN principle 6: acks late, requeue on worker loss, idempotent tasks).
+# Signed documents (livrables): the platform's seal (PAdES, pyHanko). Production points to
+# its certificate and key; `python manage.py sceau` makes a self-signed one under var/ for
+# the demo (tests make their own). A timestamp server (RFC 3161) is used when configured,
+# and then sealing fails rather than go without it.
+SCEAU_CERTIFICAT = Path(env_str("SCEAU_CERTIFICAT", default=str(VAR_DIR / "sceau" / "certificat.pem")))
+SCEAU_CLE = Path(env_str("SCEAU_CLE", default=str(VAR_DIR / "sceau" / "cle.pem")))
+SCEAU_CLE_MOT_DE_PASSE = env_str("SCEAU_CLE_MOT_DE_PASSE", default="")
+# Extra trusted certificates (PEM, one file) to validate documents sealed before a rotation.
+SCEAU_AUTORITES = env_str("SCEAU_AUTORITES", default="")
+SCEAU_HORODATAGE_URL = env_str("SCEAU_HORODATAGE_URL", default="")
+# Remote signing and attendance links (e-mail to the bénéficiaire): hours of validity.
+LIEN_SIGNATURE_HEURES = env_int("LIEN_SIGNATURE_HEURES", default=72)
+
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": 3600}
@@ -214,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "EtatEcheanceEnum": "prestations.models.echeances.EtatEcheance",
         "EtatPrestationEnum": "prestations.models.prestation.Etat",
         "TypeEcheanceEnum": "prestations.models.echeances.TypeEcheance",
+        "RoleSignataireEnum": "livrables.models.RoleSignataire",
+        "MethodeSignatureEnum": "livrables.models.MethodeSignature",
+        "EtatLivrableEnum": "livrables.models.EtatLivrable",
     },
 }
 
@@ -226,5 +242,8 @@ LOGGING = {
         # The embedded PostgreSQL's start and stop, and the reloader's banner: noise in `make run`.
         "pgserver": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of a rendering at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -31,6 +31,8 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
     "chart.js/dist/chart.umd.min.js.map": "chartjs/chart.umd.min.js.map",
+    "signature_pad/dist/signature_pad.umd.min.js": "signature_pad/signature_pad.umd.min.js",
+    "signature_pad/dist/signature_pad.umd.min.js.map": "signature_pad/signature_pad.umd.min.js.map",
 }
 
 

@@ -12,5 +12,6 @@ export PYTHONUNBUFFERED=1
 
 echo "Préparation de la base de données et des données de démonstration…"
 python manage.py migrate --noinput -v 0
+python manage.py sceau -v 0
 python manage.py demo -v 0
 exec python scripts/dev.py

@@ -32,6 +32,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0 ] || missing+=(libharfbuzz-subset0)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# The documents' font (WeasyPrint renders them in DejaVu Sans).
+fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian: ${missing[*]}"
   apt_install "${missing[@]}"

@@ -117,6 +117,26 @@ def _referentiel_territorial(request):
         charger_si_vide()
 
 
+@pytest.fixture(scope="session")
+def certificat_de_sceau(tmp_path_factory) -> Path:
+    """The tests' own seal certificate (self-signed, made once per run, never committed)."""
+    from livrables.certificat import generer
+
+    dossier = tmp_path_factory.mktemp("sceau")
+    generer(dossier / "certificat.pem", dossier / "cle.pem", organisation="Plateforme Prestations (tests)")
+    return dossier
+
+
+@pytest.fixture(autouse=True)
+def _sceau_de_test(settings, certificat_de_sceau):
+    """Documents are sealed with the tests' certificate, offline (no timestamp server)."""
+    settings.SCEAU_CERTIFICAT = certificat_de_sceau / "certificat.pem"
+    settings.SCEAU_CLE = certificat_de_sceau / "cle.pem"
+    settings.SCEAU_CLE_MOT_DE_PASSE = ""
+    settings.SCEAU_AUTORITES = ""
+    settings.SCEAU_HORODATAGE_URL = ""
+
+
 @pytest.fixture(autouse=True)
 def _hachage_rapide(settings):
     """Fast password hashing in tests (the default PBKDF2 costs ~0.2 s per user)."""

@@ -11,8 +11,10 @@ Choices where the seed and SPEC are silent:
 * Deliverable: the seed's last phase is the "formalisation d'un projet
   professionnel et d'un parcours de retour à l'emploi"; a provider hands it over as
   a written synthesis, ``synthese_bilan_competences``, due at the end of that phase.
-  The contractualisation produces no separate document (its outcome, the
-  individualised content, is recorded on the case).
+  The contractualisation ends with a contrat d'accompagnement signed by the bénéficiaire
+  and the référent (the individualised content of the bilan, its calendar and the
+  commitments of each side), as for MOV (issue 14); unlike MOV, no rule sets a
+  deadline for sending its copy to the prescripteur.
 * No suspension (the bilan is intensive, 6 weeks), no renewal, no entretien gap
   limit: the seed provides none. Payment schedule: from the marché.
 * BCA-01 never blocks a prescription: below 6 months of registration the
@@ -36,6 +38,7 @@ PHASES = (
         libelle="Contractualisation de l'accompagnement",
         close_par_la_signature=True,
         entretiens_individuels_min=1,
+        livrables=("contrat_accompagnement",),
         regles=("BCA-02",),
         description="Analyse de la situation et élaboration du contenu individualisé de la prestation.",
     ),

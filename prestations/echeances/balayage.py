@@ -41,9 +41,9 @@ from prestations import faits
 from prestations.avis import lien, nom_beneficiaire
 from prestations.echeances.ecriture import clore_sans_objet
 from prestations.echeances.notices import notices_des_dossiers
-from prestations.echeances.regles import Obligation, obligations
+from prestations.echeances.regles import HONOREES_PAR_L_ENVOI, Obligation, obligations
 from prestations.models import Balayage, Echeance, Prestation
-from prestations.models.echeances import ETATS_OUVERTS, TYPES_AUTOMATIQUES, EtatEcheance, TypeEcheance
+from prestations.models.echeances import ETATS_OUVERTS, TYPES_DEPUIS_UN_AVIS, EtatEcheance, TypeEcheance
 from prestations.suivi import fins_automatiques
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ DESTINATAIRES_DES_ALERTES = {
     TypeEcheance.COPIE_CONTRAT: "responsables",
     TypeEcheance.INFORMATION_REFUS: "responsables",
     TypeEcheance.INFORMATION_INTERRUPTION: "responsables",
+    TypeEcheance.LIVRABLES_INTERRUPTION: "responsables",
     TypeEcheance.FIN_PRESTATION: "prescripteur",  # MOV-08: the renewal is the prescripteur's
 }
 
@@ -213,7 +214,7 @@ class _Lot:
         # last change; the prescripteur's notices for those and the 48-hour rows.
         a_recalculer = {e.prestation_id for e in lignes if e.version_faits != cas[e.prestation_id].version_faits}
         prefetch_related_objects([cas[pk] for pk in a_recalculer], *faits.RELATIONS)
-        avec_notices = a_recalculer | {e.prestation_id for e in lignes if e.type in TYPES_AUTOMATIQUES}
+        avec_notices = a_recalculer | {e.prestation_id for e in lignes if e.type in TYPES_DEPUIS_UN_AVIS}
         self.notices = notices_des_dossiers(cas[pk] for pk in avec_notices)
         self.traitees: list[Echeance] = []
         self.recalculees: set[int] = set()  # rows whose obligation the facts moved
@@ -251,7 +252,11 @@ class _Lot:
     def _obligation(self, ligne: Echeance, prestation: Prestation) -> Obligation | None:
         """The re-check: what the row stands for now, or None if the case no longer owes it."""
         if ligne.version_faits == prestation.version_faits:
-            notice = self.notices.get(prestation.pk, {}).get(ligne.cle) if ligne.type in TYPES_AUTOMATIQUES else None
+            notice = (
+                self.notices.get(prestation.pk, {}).get(ligne.cle)
+                if ligne.type in TYPES_DEPUIS_UN_AVIS and ligne.cle in HONOREES_PAR_L_ENVOI
+                else None
+            )
             return Obligation(
                 type=ligne.type,
                 cle=ligne.cle,

@@ -20,7 +20,7 @@ from prestations.models.echeances import Echeance, TypeEcheance
 #: What to do, per kind of échéance.
 AIDE = {
     "contractualisation": "Recevoir le bénéficiaire et enregistrer la contractualisation.",
-    "copie_contrat": "Vérifier que la copie du contrat est partie chez le prescripteur.",
+    "copie_contrat": "Faire signer le contrat d'accompagnement et le transmettre au prescripteur.",
     "information_refus": "Informer le prescripteur du refus de signer.",
     "information_interruption": "Informer le prescripteur et transmettre les livrables des phases réalisées.",
     "ecart_entretiens": "Tenir et saisir un entretien avec le bénéficiaire.",
@@ -28,6 +28,7 @@ AIDE = {
     "suivi_emploi": "Appeler ou recevoir la personne et saisir l'entretien de suivi.",
     "bilan_intermediaire": "Rédiger et transmettre le bilan intermédiaire.",
     "bilan_final": "Rédiger et transmettre le bilan final.",
+    "livrables_interruption": "Transmettre au prescripteur les livrables des phases réalisées, signés ou non.",
 }
 
 #: Who has a work queue.

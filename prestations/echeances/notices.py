@@ -1,4 +1,4 @@
-"""The prescripteur's notices the 48-hour rules wait for (MOV-05, MOV-06, LIV-03).
+"""The prescripteur's notices the 48-hour rules read (MOV-05, MOV-06, LIV-03).
 
 ``notices_des_dossiers`` reads them for many cases in one query (on the outbox's unique
 index: recipient, channel, key); ``honorer_a_l_envoi`` honours the 48-hour row as soon
@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from comptes.models import Canal, Notification
 from prestations.avis import cle_du_dossier
-from prestations.echeances.regles import NOTICES, Notice
+from prestations.echeances.regles import HONOREES_PAR_L_ENVOI, NOTICES, Notice
 from prestations.models import Echeance
 
 
@@ -50,11 +50,17 @@ def notices_des_dossiers(prestations) -> dict[int, dict[str, Notice]]:
 
 
 def honorer_a_l_envoi(sender, notification, **kwargs) -> None:
-    """MOV-05 / MOV-06 / LIV-03: the notice to the prescripteur is sent; its 48-hour row is
-    honoured at the time of sending (``comptes.envoi.notification_envoyee``)."""
+    """MOV-06 / LIV-03: the notice to the prescripteur is sent; its 48-hour row is honoured
+    at the time of sending (``comptes.envoi.notification_envoyee``). MOV-05's notice does
+    not meet its rule (the signed contract's transmission does)."""
     prefixe, _, reste = notification.cle.partition(":")
     prestation_id, _, cle = reste.partition(":")
-    if prefixe != "prestation" or cle not in NOTICES or not prestation_id.isascii() or not prestation_id.isdigit():
+    if (
+        prefixe != "prestation"
+        or cle not in HONOREES_PAR_L_ENVOI
+        or not prestation_id.isascii()
+        or not prestation_id.isdigit()
+    ):
         return
     with transaction.atomic():
         lignes = (

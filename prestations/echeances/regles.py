@@ -51,12 +51,21 @@ class Obligation:
     honoree_le: datetime.datetime | None = None
 
 
-#: The prescripteur's notices a 48-hour rule waits for, by notice key (``avis.cle_du_dossier``).
+#: The prescripteur's notices a 48-hour rule reads, by notice key (``avis.cle_du_dossier``):
+#: each starts its rule's clock.
 NOTICES = {
     "contrat_signe": TypeEcheance.COPIE_CONTRAT,  # MOV-05
     "contrat_refuse": TypeEcheance.INFORMATION_REFUS,  # MOV-06
     "interruption": TypeEcheance.INFORMATION_INTERRUPTION,  # LIV-03
 }
+
+#: The notices whose sending meets their rule (MOV-06, LIV-03: inform the prescripteur).
+#: The contract's notice only starts MOV-05's clock: the copy is the signed contrat
+#: d'accompagnement, met when it is transmitted (``livrables``), not by an e-mail saying so.
+HONOREES_PAR_L_ENVOI = ("contrat_refuse", "interruption")
+
+#: The contract whose signed copy MOV-05 sends.
+CONTRAT = "contrat_accompagnement"
 
 
 def relations_lues(prestation: Prestation) -> tuple[str, ...]:
@@ -75,8 +84,24 @@ def obligations(prestation: Prestation, maintenant: datetime.datetime, notices: 
         *_ecart_entretiens(prestation, le),
         *_fin_de_prestation(prestation),
         *_livrables(prestation),
+        *_livrables_interruption(prestation, notices),
         *_suivi_emploi(prestation, le),
     ]
+
+
+def transmissions(prestation) -> dict[str, datetime.datetime]:
+    """Each deliverable kind's first transmission to the prescripteur (``livrables.Livrable``)."""
+    premieres: dict[str, datetime.datetime] = {}
+    for livrable in prestation.livrables.all():
+        if livrable.transmis_le is not None:
+            premieres[livrable.type] = min(livrable.transmis_le, premieres.get(livrable.type, livrable.transmis_le))
+    return premieres
+
+
+def a_temps(moment: datetime.datetime | None, due_le: datetime.datetime) -> datetime.datetime | None:
+    """``moment`` if it meets a deadline due at ``due_le``; a late transmission meets nothing:
+    the row stays open and the sweep records its breach."""
+    return moment if moment is not None and moment < due_le else None
 
 
 def _contractualisation(prestation):
@@ -101,7 +126,9 @@ def _contractualisation(prestation):
 
 def _informations(prestation, notices):
     """MOV-05 / MOV-06 / LIV-03: the prescripteur is informed within the hours the rule
-    set gives; met when the e-mail is sent (real hours, principle 4)."""
+    set gives (real hours, principle 4), from the notice written at the event. MOV-06 and
+    LIV-03 are met when the e-mail is sent; MOV-05 when the signed contrat d'accompagnement
+    is transmitted, in time."""
     regle = prestation.regle
     attendues = []
     if prestation.contrat_signe is True and prestation.contractualisee_le and regle.delai_copie_contrat_heures:
@@ -119,14 +146,19 @@ def _informations(prestation, notices):
     for cle, regle_id, libelle, heures in attendues:
         notice = notices.get(cle)
         depart = notice.cree_le if notice else minuit(prestation.terminee_le or prestation.contractualisee_le)
+        due_le = depart.astimezone(datetime.UTC) + datetime.timedelta(hours=heures)
+        if cle in HONOREES_PAR_L_ENVOI:
+            honoree_le = notice.envoyee_le if notice else None
+        else:
+            honoree_le = a_temps(transmissions(prestation).get(CONTRAT), due_le)
         yield Obligation(
             type=NOTICES[cle],
             cle=cle,
             regle=regle_id,
             libelle=f"{libelle} sous {heures} heures",
             depart_le=depart,
-            due_le=depart.astimezone(datetime.UTC) + datetime.timedelta(hours=heures),
-            honoree_le=notice.envoyee_le if notice else None,
+            due_le=due_le,
+            honoree_le=honoree_le,
         )
 
 
@@ -177,9 +209,7 @@ def _livrables(prestation):
     (``livrables.Livrable``). An interrupted case falls under LIV-03 instead."""
     if prestation.etat in (Etat.ATTENTE_REFERENT, Etat.REFUSEE, Etat.INTERROMPUE):
         return
-    transmis: dict[str, datetime.datetime] = {}
-    for livrable in prestation.livrables.all():
-        transmis[livrable.type] = min(livrable.transmis_le, transmis.get(livrable.type, livrable.transmis_le))
+    transmis = transmissions(prestation)
     sortie = prestation.date_reprise or prestation.terminee_le  # the accompaniment ended (an outcome)
     fin_effective = sortie or prestation.date_fin
     for echeance in prestation.regle.echeances_livrables:
@@ -188,16 +218,56 @@ def _livrables(prestation):
             continue
         if sortie and echeance.reference == "debut" and limite > sortie:
             continue  # the accompaniment ended before this deliverable was due: the final one replaces it
+        due_le = minuit(limite + datetime.timedelta(days=1))
         yield Obligation(
             type=TypeEcheance.BILAN_INTERMEDIAIRE if echeance.reference == "debut" else TypeEcheance.BILAN_FINAL,
             cle=echeance.livrable,
             regle=echeance.regle,
             libelle=f"{LIVRABLES[echeance.livrable]} à transmettre au plus tard le {limite:%d/%m/%Y}",
             depart_le=minuit(prestation.date_debut),
-            due_le=minuit(limite + datetime.timedelta(days=1)),
+            due_le=due_le,
             alertes=(minuit(echeance.date_alerte(prestation.date_debut, fin_effective)),),
-            honoree_le=transmis.get(echeance.livrable),
+            honoree_le=a_temps(transmis.get(echeance.livrable), due_le),
         )
+
+
+def livrables_des_phases_faites(prestation) -> tuple[str, ...]:
+    """LIV-03: the required deliverables of the phases the case had completed when it was
+    interrupted: those before its current phase, for a rule set whose phases follow each
+    other. (CEP's levels have no order: a level is not "done" by starting another; its
+    deliverables fall under the rule set's own deadlines.)"""
+    regle = prestation.regle
+    if not regle.phases_ordonnees or prestation.phase not in regle.cles_phases:
+        return ()
+    faites = regle.phases[: regle.cles_phases.index(prestation.phase)]
+    return tuple(dict.fromkeys(lv for phase in faites for lv in phase.livrables))
+
+
+def _livrables_interruption(prestation, notices):
+    """LIV-03: on interruption, the deliverables of the phases done go to the prescripteur
+    within the rule set's hours (signed or not), from the interruption notice; met when
+    the last of them is transmitted, in time."""
+    heures = prestation.regle.delai_information_interruption_heures
+    if prestation.etat != Etat.INTERROMPUE or not heures:
+        return
+    attendus = livrables_des_phases_faites(prestation)
+    if not attendus:
+        return
+    notice = notices.get("interruption")
+    depart = notice.cree_le if notice else minuit(prestation.terminee_le)
+    due_le = depart.astimezone(datetime.UTC) + datetime.timedelta(hours=heures)
+    transmis = transmissions(prestation)
+    dates = [transmis.get(lv) for lv in attendus]
+    noms = ", ".join(LIVRABLES[lv].lower() for lv in attendus)
+    yield Obligation(
+        type=TypeEcheance.LIVRABLES_INTERRUPTION,
+        cle="livrables",
+        regle="LIV-03",
+        libelle=f"Livrables des phases réalisées ({noms}) à transmettre sous {heures} heures",
+        depart_le=depart,
+        due_le=due_le,
+        honoree_le=a_temps(max(dates), due_le) if all(dates) else None,
+    )
 
 
 def _suivi_emploi(prestation, le):

@@ -32,6 +32,7 @@ class TypeEcheance(models.TextChoices):
     BILAN_INTERMEDIAIRE = "bilan_intermediaire", "Bilan intermédiaire"
     BILAN_FINAL = "bilan_final", "Transmission du bilan final"
     INFORMATION_INTERRUPTION = "information_interruption", "Information du prescripteur (interruption)"
+    LIVRABLES_INTERRUPTION = "livrables_interruption", "Livrables des phases réalisées (interruption)"
     SUIVI_EMPLOI = "suivi_emploi", "Entretien de suivi dans l'emploi"
 
 
@@ -45,14 +46,19 @@ class EtatEcheance(models.TextChoices):
 
 ETATS_OUVERTS = (EtatEcheance.A_VENIR, EtatEcheance.AVERTIE)
 
-#: Notices the platform sends by itself (the outbox honours them): not a task for the
-#: référent, so they stay out of the work queue and of the next deadline; a breach is
+#: Obligations met by the platform's own notices to the prescripteur (MOV-06: the refusal;
+#: LIV-03: the interruption): the outbox honours them when the e-mail goes out. They stay
+#: out of the work queue and of the next deadline (nobody has anything to do); a breach is
 #: still notified to the prestataire's responsables and shown on the case clocks.
 TYPES_AUTOMATIQUES = (
-    TypeEcheance.COPIE_CONTRAT,
     TypeEcheance.INFORMATION_REFUS,
     TypeEcheance.INFORMATION_INTERRUPTION,
 )
+
+#: Obligations whose clock starts from a notice to the prescripteur (those above, and
+#: MOV-05: the signed contract's copy, due 48 hours after the contract notice, met when the
+#: référent transmits it): the sweep reads the notices of their cases.
+TYPES_DEPUIS_UN_AVIS = (*TYPES_AUTOMATIQUES, TypeEcheance.COPIE_CONTRAT)
 
 
 class EcheanceQuerySet(models.QuerySet):

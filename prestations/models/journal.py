@@ -33,6 +33,9 @@ class TypeEvenement(models.TextChoices):
     SESSION_COLLECTIVE = "session_collective", "Session collective"
     ACTION_PARCOURS = "action_parcours", "Action du parcours"
     LIVRABLE = "livrable", "Livrable transmis"
+    DOCUMENT = "document", "Document"
+    SIGNATURE = "signature", "Signature"
+    EMARGEMENT = "emargement", "Émargement"
 
 
 class Evenement(models.Model):

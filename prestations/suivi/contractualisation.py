@@ -29,9 +29,10 @@ def contractualiser(
     """Record the contractualisation entretien and the contrat d'accompagnement.
 
     Signed (MOV-05): the prestation starts in the first working phase and the
-    prescripteur is sent the copy within 48 hours. Not signed (MOV-06): the prescripteur
-    is informed and the prestation ends as *refusée*. The 7-day delay (MOV-03) is not a
-    block: a late contractualisation is recorded and shown as such.
+    prescripteur is told; the copy of the signed contrat d'accompagnement must reach them
+    within 48 hours of this notice (``livrables``: its transmission meets the deadline).
+    Not signed (MOV-06): the prescripteur is informed and the prestation ends as *refusée*.
+    The 7-day delay (MOV-03) is not a block: a late contractualisation is recorded and shown as such.
 
     ``phase``: for a rule set whose phases are not ordered (CEP-01: niveau 1 and niveau 2
     can each be delivered alone), the phase the accompaniment opens with; ignored otherwise.
@@ -81,7 +82,7 @@ def contractualiser(
                 cle="contrat_signe",
                 sujet="Contrat d'accompagnement signé",
                 corps=f"Le contrat d'accompagnement de {nom_beneficiaire(p)} a été signé le {jour:%d/%m/%Y}{mention}. "
-                "Sa copie vous est transmise (MOV-05).",
+                "Sa copie signée vous sera transmise sous 48 heures (MOV-05).",
             )
         else:
             p.refuser(jour)

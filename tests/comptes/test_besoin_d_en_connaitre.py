@@ -54,12 +54,17 @@ def _routes(prestation, ldc, suspension, livrable):
         f"/lettres-de-commande/{ldc.pk}/",
         f"/lettres-de-commande/{ldc.pk}/pdf/",
         f"/livrables/{livrable.pk}/telecharger/",
+        f"/livrables/{livrable.pk}/",
+        f"/verification/{livrable.reference}/",
+        f"/prestations/{p}/feuille-emargement.pdf",
         f"/api/prestations/{p}/",
         f"/api/prestations/{p}/entretiens/",
         f"/api/prestations/{p}/suspensions/",
         f"/api/prestations/{p}/periodes-entreprise/",
         f"/api/prestations/{p}/actions/",
         f"/api/prestations/{p}/livrables/",
+        f"/api/livrables/{livrable.pk}/",
+        f"/api/prestations/{p}/emargements/",
         f"/api/lettres-de-commande/{ldc.pk}/",
     ]
     beneficiaire = [f"/beneficiaires/{b}/", f"/api/beneficiaires/{b}/"]

@@ -19,11 +19,13 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from comptes.acteurs import Acteur
 from comptes.envoi import envoyer_emails_en_attente
 from comptes.models import Role
+from livrables.services import transmettre_livrable
 from prestations import faits
 from prestations.commandes import services
 from prestations.models import Entretien, LettreDeCommande, Marche, Modalite, Presence, Prestation
@@ -233,19 +235,31 @@ class Dossiers:
         heure: int = 10,
         minute: int = 0,
         copie_envoyee: bool = False,
+        contrat_transmis: bool = True,
         **nouveau,
     ) -> Prestation:
         """A case (``dossier``, or a new one starting on ``debut``) whose contract was signed
-        on ``date``, the day after its start by default.
+        on ``date``, the day after its start by default, and transmitted to the prescripteur
+        at once, as a référent does (MOV-05; ``contrat_transmis=False`` leaves it owed).
 
-        ``copie_envoyee``: the outbox is sent right after, so the copy of the contract has
-        reached the prescripteur (MOV-05 met), as the deadline tests want it.
+        ``copie_envoyee``: the outbox is sent right after, as the deadline tests want it.
         """
         p = dossier or self.nouveau(dispositif, debut, **nouveau)
         p = self.contractualise(p, date or p.date_debut + datetime.timedelta(days=1), heure=heure, minute=minute)
+        if contrat_transmis and p.regle.delai_copie_contrat_heures:
+            self.transmet_le_contrat(p)
         if copie_envoyee:
             envoyer_emails_en_attente()
         return recharger(p)
+
+    def transmet_le_contrat(self, prestation) -> None:
+        """MOV-05: the signed contrat d'accompagnement, scanned, transmitted to the prescripteur."""
+        transmettre_livrable(
+            self.referent_de(prestation),
+            recharger(prestation),
+            type="contrat_accompagnement",
+            fichier=SimpleUploadedFile("contrat.pdf", b"%PDF-1.4\n% contrat signe\n%%EOF\n"),
+        )
 
     def signe_ce_matin(self, dispositif: str = "MOV", **nouveau) -> Prestation:
         """A case starting today whose contract was signed at 08:00 this morning: the clock

@@ -8,6 +8,7 @@ What the API refuses (400, 403, 404) is in ``test_api_suivi_refus.py``.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +41,10 @@ def test_mov_full_journey_through_the_api(monde, dossiers, client_de, time_machi
     cas = mettre_en_cours(client, prestation)
     assert (cas["etat"], cas["phase"], cas["contrat_signe"]) == ("en_cours", "phase_1", True)
     assert cas["contractualisee_le"] == "2026-11-23" and len(cas["entretiens"]) == 1
+    # MOV-05: its signed copy, scanned, transmitted to the prescripteur within 48 hours.
+    contrat = SimpleUploadedFile("contrat.pdf", b"%PDF-1.4\n% contrat signe\n%%EOF\n", content_type="application/pdf")
+    response = client.post(url + "livrables/", {"type": "contrat_accompagnement", "fichier": contrat})
+    assert response.status_code == 201, response.json()
 
     # An entretien of phase 1, logged afterwards, then phase 1 → phase 2.
     time_machine.move_to(instant("2026-11-30"))
@@ -275,10 +280,12 @@ def test_list_filters_and_ordering(monde, dossiers, client_de, time_machine):
     client = client_de(monde.referent)
     premiere = dossiers.nouveau()
     mettre_en_cours(client, premiere)
+    dossiers.transmet_le_contrat(premiere)  # MOV-05 met: the next deadline is the MOV-10 gap
     bca = dossiers.nouveau("BCA")
     time_machine.move_to(instant("2026-11-25"))
     seconde = dossiers.nouveau(debut=jour(2))
     contractualiser(client, seconde, debut="2026-11-25T09:30:00")
+    dossiers.transmet_le_contrat(seconde)
     assert client.get("/api/prestations/", {"dispositif": "BCA"}).json()["results"][0]["id"] == bca.pk
     assert client.get("/api/prestations/", {"etat": "en_cours"}).json()["count"] == 2
     assert client.get("/api/prestations/", {"referent": monde.referent.user.pk}).json()["count"] == 3

@@ -56,7 +56,7 @@ def test_mov05_contrat_signe_en_cours_phase_1_prescripteur_notifie(dossiers, mon
     )
     notes = notifications_de(monde.prescripteur.user, f"prestation:{p.pk}:contrat_signe")
     assert sorted(notes.values_list("canal", flat=True)) == [Canal.EMAIL, Canal.IN_APP]
-    assert "Sa copie vous est transmise (MOV-05)" in notes.first().corps
+    assert "Sa copie signée vous sera transmise sous 48 heures (MOV-05)" in notes.first().corps
     assert p.prochaine_echeance is not None  # the next deadline is computed (MOV-10 gap)
 
 

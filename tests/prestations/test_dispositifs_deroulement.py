@@ -310,7 +310,7 @@ def test_bca02_quatre_phases_ordonnees_avec_un_entretien_chacune():
     assert BCA.cles_phases == ("contractualisation", "investigation", "confrontation", "formalisation")
     assert BCA.phases_ordonnees
     assert all(p.entretiens_individuels_min >= 1 for p in BCA.phases)
-    assert BCA.livrables_requis() == ("synthese_bilan_competences",)
+    assert BCA.livrables_requis() == ("contrat_accompagnement", "synthese_bilan_competences")
 
 
 def test_bam02_bilan_initial_fin_anticipee_possible():

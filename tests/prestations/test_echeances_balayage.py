@@ -171,7 +171,7 @@ def test_idempotence_deux_balayages_concurrents(dossiers, time_machine, settings
     neuf_jours_avant = FIN_MOV - datetime.timedelta(days=9)
     dossiers.aller(neuf_jours_avant)
     sans_contrat = dossiers.nouveau(debut=neuf_jours_avant)  # MOV-03 breached by the day of the sweep
-    a_avertir = dossiers.contractualise(dossiers.nouveau(debut=neuf_jours_avant), neuf_jours_avant)  # net day 10
+    a_avertir = dossiers.en_cours(dossier=dossiers.nouveau(debut=neuf_jours_avant), date=neuf_jours_avant)  # day 10
     envoyer_emails_en_attente()  # the outbox is up to date before the sweep
     mailoutbox.clear()
     ecart, terme = (

@@ -92,8 +92,10 @@ def test_parcours_mov_complet_jusqu_a_la_fin_du_suivi_dans_l_emploi(dossiers, mo
     dossiers.aller(datetime.date(2027, 5, 5))
     p = fins.clore_suivi(dossiers.referent, p)
     assert (p.etat, p.terminee_le, p.motif_fin) == (Etat.TERMINEE, datetime.date(2027, 5, 5), "suivi_clos")
-    # Closed, but the bilans were never transmitted: they are still owed (LIV-01, LIV-02).
-    assert "(LIV-01)" in p.prochaine_echeance_libelle
+    # Closed, but the signed contract and the bilans were never transmitted: they are still
+    # owed (MOV-05, the oldest, first; LIV-01, LIV-02).
+    assert "(MOV-05)" in p.prochaine_echeance_libelle
+    assert Echeance.objects.filter(prestation=p, regle="LIV-01", etat__in=["a_venir", "avertie"]).exists()
     assert Echeance.objects.filter(prestation=p, regle="LIV-02", etat__in=["a_venir", "avertie"]).exists()
 
     assert types_du_journal(p) == [
